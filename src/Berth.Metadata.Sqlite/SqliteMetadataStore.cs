@@ -1,0 +1,112 @@
+using System.Globalization;
+using Berth.Registry.Security;
+using Microsoft.Data.Sqlite;
+
+namespace Berth.Metadata.Sqlite;
+
+/// <summary>Registry metadata in one SQLite file, the embedded default.</summary>
+/// <remarks>
+/// The schema is created and upgraded by <see cref="SqliteMigrations"/> when the store opens. Each operation opens
+/// its own pooled connection, so the store is safe for concurrent use; WAL mode lets readers run beside a writer.
+/// </remarks>
+public sealed class SqliteMetadataStore : IPrincipalStore
+{
+    private readonly string _connectionString;
+
+    private SqliteMetadataStore(string connectionString) => _connectionString = connectionString;
+
+    /// <summary>Opens (creating if needed) the database at <paramref name="path"/> and migrates it to the current schema.</summary>
+    public static SqliteMetadataStore Open(string path)
+    {
+        var isNew = !File.Exists(path);
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+        using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            if (isNew && !OperatingSystem.IsWindows())
+            {
+                // Sealed secrets live here: owner-only, like the key ring.
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+            SqliteMigrations.Apply(connection);
+        }
+
+        return new SqliteMetadataStore(connectionString);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<Principal?> FindUserAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, is_admin, is_active, created_at FROM users WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new Principal(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2), ReadTime(reader, 3))
+            : null;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> CreateUserAsync(Principal principal, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT OR IGNORE INTO users (name, is_admin, is_active, created_at) VALUES ($name, $admin, $active, $created)";
+        command.Parameters.AddWithValue("$name", principal.Name);
+        command.Parameters.AddWithValue("$admin", principal.IsAdmin);
+        command.Parameters.AddWithValue("$active", principal.IsActive);
+        command.Parameters.AddWithValue("$created", principal.CreatedAt.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<StoredAccessKey?> FindAccessKeyAsync(string accessKeyId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, user_name, sealed_secret, is_active, created_at FROM access_keys WHERE id = $id";
+        command.Parameters.AddWithValue("$id", accessKeyId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new StoredAccessKey(reader.GetString(0), reader.GetString(1), (byte[])reader.GetValue(2), reader.GetBoolean(3), ReadTime(reader, 4))
+            : null;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask CreateAccessKeyAsync(StoredAccessKey key, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO access_keys (id, user_name, sealed_secret, is_active, created_at) VALUES ($id, $user, $secret, $active, $created)";
+        command.Parameters.AddWithValue("$id", key.AccessKeyId);
+        command.Parameters.AddWithValue("$user", key.UserName);
+        command.Parameters.AddWithValue("$secret", key.SealedSecret);
+        command.Parameters.AddWithValue("$active", key.IsActive);
+        command.Parameters.AddWithValue("$created", key.CreatedAt.ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static DateTimeOffset ReadTime(SqliteDataReader reader, int ordinal) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+
+    internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    internal static long Scalar(SqliteConnection connection, string sql) =>
+        Convert.ToInt64(new SqliteCommand(sql, connection).ExecuteScalar(), CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,48 @@
+using Microsoft.Data.Sqlite;
+
+namespace Berth.Metadata.Sqlite;
+
+/// <summary>The schema's versioned migrations; each runs once, in order, in its own transaction.</summary>
+/// <remarks>Never edit a shipped migration: append a new one. <c>PRAGMA user_version</c> records the last applied.</remarks>
+internal static class SqliteMigrations
+{
+    private static readonly string[] Steps =
+    [
+        // 1: principals and their access keys (secrets sealed under the key ring).
+        """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY NOT NULL,
+            is_admin INTEGER NOT NULL,
+            is_active INTEGER NOT NULL,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE access_keys (
+            id TEXT PRIMARY KEY NOT NULL,
+            user_name TEXT NOT NULL REFERENCES users(name),
+            sealed_secret BLOB NOT NULL,
+            is_active INTEGER NOT NULL,
+            created_at INTEGER NOT NULL);
+        CREATE INDEX access_keys_user ON access_keys(user_name);
+        """,
+    ];
+
+    /// <summary>The schema version this build writes.</summary>
+    public static int CurrentVersion => Steps.Length;
+
+    public static void Apply(SqliteConnection connection)
+    {
+        var applied = SqliteMetadataStore.Scalar(connection, "PRAGMA user_version;");
+        if (applied > Steps.Length)
+        {
+            throw new InvalidOperationException(
+                $"The metadata database has schema version {applied}, newer than this Berth ({Steps.Length}). Upgrade Berth.");
+        }
+
+        for (var version = (int)applied; version < Steps.Length; version++)
+        {
+            using var transaction = connection.BeginTransaction();
+            SqliteMetadataStore.Execute(connection, Steps[version], transaction);
+            SqliteMetadataStore.Execute(connection, $"PRAGMA user_version = {version + 1};", transaction);
+            transaction.Commit();
+        }
+    }
+}

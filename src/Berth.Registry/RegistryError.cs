@@ -1,0 +1,51 @@
+namespace Berth.Registry;
+
+/// <summary>Every failure Berth reports to a client; each value has exactly one row in the server's error table.</summary>
+public enum RegistryError
+{
+    /// <summary>No or unusable registry credentials (OCI <c>UNAUTHORIZED</c>, 401).</summary>
+    Unauthorized,
+
+    /// <summary>A well-formed token past its expiry (OCI <c>DENIED</c>, 403, ECR's wording).</summary>
+    TokenExpired,
+
+    /// <summary>Authenticated but not allowed (OCI <c>DENIED</c>; ECR <c>AccessDeniedException</c>).</summary>
+    Denied,
+
+    /// <summary>The request is not supported (OCI <c>UNSUPPORTED</c>).</summary>
+    Unsupported,
+
+    /// <summary>The Authorization header is missing (ECR <c>MissingAuthenticationTokenException</c>).</summary>
+    MissingAuthenticationToken,
+
+    /// <summary>The Authorization header is malformed (ECR <c>IncompleteSignatureException</c>).</summary>
+    IncompleteSignature,
+
+    /// <summary>The signature does not match, or the timestamp is outside the allowed skew.</summary>
+    InvalidSignature,
+
+    /// <summary>The access key id is unknown or inactive (ECR <c>UnrecognizedClientException</c>).</summary>
+    UnrecognizedClient,
+
+    /// <summary><c>X-Amz-Target</c> names no operation (ECR <c>UnknownOperationException</c>).</summary>
+    UnknownOperation,
+
+    /// <summary>The body is not valid JSON for the operation (ECR <c>SerializationException</c>).</summary>
+    Serialization,
+
+    /// <summary>An input value is out of range (ECR <c>InvalidParameterException</c>).</summary>
+    InvalidParameter,
+}
+
+/// <summary>A protocol violation found in domain code. Lookups that miss return null instead.</summary>
+/// <param name="error">The table row that describes the failure.</param>
+/// <param name="detail">Specific text; it is shown to the client, so it never holds a secret.</param>
+public sealed class RegistryException(RegistryError error, string? detail = null)
+    : Exception(detail is null ? error.ToString() : $"{error}: {detail}")
+{
+    /// <summary>The failure.</summary>
+    public RegistryError Error { get; } = error;
+
+    /// <summary>Specific text for the client, if any.</summary>
+    public string? Detail { get; } = detail;
+}

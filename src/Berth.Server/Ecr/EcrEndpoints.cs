@@ -1,0 +1,83 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using Berth.Protocol.Ecr;
+using Berth.Registry;
+using Berth.Registry.Security;
+using Berth.Server.Auth;
+
+namespace Berth.Server.Ecr;
+
+/// <summary>One ECR API call after its signature has been verified.</summary>
+/// <param name="Http">The request.</param>
+/// <param name="Body">The raw JSON body.</param>
+/// <param name="Caller">The verified access key and its owner.</param>
+internal sealed record EcrCall(HttpContext Http, ReadOnlyMemory<byte> Body, ResolvedAccessKey Caller)
+{
+    /// <summary>Reads the body as <typeparamref name="T"/>; a body that is not JSON of that shape is a SerializationException.</summary>
+    public T Read<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(Body.Span, type) ?? throw new RegistryException(RegistryError.Serialization);
+        }
+        catch (JsonException)
+        {
+            throw new RegistryException(RegistryError.Serialization, "Start of structure or map found where not expected, or the body is not valid JSON.");
+        }
+    }
+}
+
+/// <summary>Maps Amazon ECR's AWS JSON 1.1 API on <c>POST /</c>, dispatching on <c>X-Amz-Target</c>.</summary>
+internal static class EcrEndpoints
+{
+    // The ECR API carries JSON only; the biggest input is UploadLayerPart (20 MiB base64-encoded).
+    private const int MaxBodyBytes = 32 * 1024 * 1024;
+
+    private static readonly FrozenDictionary<string, Func<EcrCall, ValueTask<IResult>>> Operations =
+        new Dictionary<string, Func<EcrCall, ValueTask<IResult>>>(StringComparer.Ordinal)
+        {
+            ["GetAuthorizationToken"] = AuthorizationOperations.GetAuthorizationTokenAsync,
+        }.ToFrozenDictionary();
+
+    public static IEndpointConventionBuilder MapEcrApi(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapPost("/", HandleAsync);
+
+    private static async Task<IResult> HandleAsync(HttpContext http, SigV4Verifier verifier)
+    {
+        http.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        var body = await ReadBodyAsync(http.Request, http.RequestAborted);
+        var caller = await verifier.VerifyAsync(http.Request, body, EcrProtocol.SigningName, http.RequestAborted);
+        http.Features.Set<IRegistryIdentityFeature>(new RegistryIdentityFeature(caller.Principal));
+        var target = http.Request.Headers["X-Amz-Target"].ToString();
+        var prefix = EcrProtocol.TargetPrefix + ".";
+        if (!target.StartsWith(prefix, StringComparison.Ordinal) || !Operations.TryGetValue(target[prefix.Length..], out var operation))
+        {
+            throw new RegistryException(RegistryError.UnknownOperation);
+        }
+
+        return await operation(new EcrCall(http, body, caller));
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw new RegistryException(RegistryError.Serialization, $"The request body exceeds {MaxBodyBytes} bytes.");
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                throw new RegistryException(RegistryError.Serialization, $"The request body exceeds {MaxBodyBytes} bytes.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}

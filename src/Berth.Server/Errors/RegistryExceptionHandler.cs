@@ -1,0 +1,39 @@
+using Berth.Registry;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Berth.Server.Errors;
+
+/// <summary>Turns every exception into the protocol's error body: a <see cref="RegistryException"/> through the
+/// table, a malformed request into 400, anything else into a logged 500 that reveals nothing.</summary>
+internal sealed partial class RegistryExceptionHandler(ILogger<RegistryExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        var isOci = http.Request.Path.StartsWithSegments("/v2");
+        var result = exception switch
+        {
+            RegistryException failure => isOci ? ErrorResults.Oci(failure.Error, failure.Detail) : ErrorResults.Ecr(failure.Error, failure.Detail),
+            BadHttpRequestException bad => isOci
+                ? ErrorResults.Oci(RegistryError.Unsupported, bad.Message)
+                : ErrorResults.Ecr(bad.StatusCode, "SerializationException", bad.Message),
+            _ => null,
+        };
+
+        if (result is null)
+        {
+            LogUnhandled(logger, http.Request.Method, http.Request.Path, exception);
+            result = isOci
+                ? TypedResults.Json(
+                    new Protocol.Oci.OciErrorBody([new Protocol.Oci.OciError("UNKNOWN", "internal server error")]),
+                    Protocol.Oci.OciJsonContext.Default.OciErrorBody,
+                    statusCode: 500)
+                : ErrorResults.Ecr(500, "ServerException", "An internal error occurred.");
+        }
+
+        await result.ExecuteAsync(http);
+        return true;
+    }
+
+    [LoggerMessage(EventId = 9000, Level = LogLevel.Error, Message = "Unhandled failure in {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
+}

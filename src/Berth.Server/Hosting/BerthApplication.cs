@@ -1,0 +1,91 @@
+using Berth.Metadata.Sqlite;
+using Berth.Registry.Security;
+using Berth.Server.Auth;
+using Berth.Server.Ecr;
+using Berth.Server.Errors;
+using Berth.Server.Oci;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Berth.Server.Hosting;
+
+/// <summary>The composition root: <c>berth serve</c> and the integration tests build the server the same way.</summary>
+public static class BerthApplication
+{
+    /// <summary>Builds the server: data directory, services, Kestrel on <see cref="BerthServerOptions.Listen"/>, routes.</summary>
+    /// <param name="options">What to serve and where.</param>
+    /// <param name="configure">Last word on services (tests swap in a <c>FakeTimeProvider</c>).</param>
+    /// <param name="configureLogging">Where logs go; the default is one line per event on the console.</param>
+    public static WebApplication Build(
+        BerthServerOptions options,
+        Action<IServiceCollection>? configure = null,
+        Action<ILoggingBuilder>? configureLogging = null)
+    {
+        DataDirectory.Ensure(options.DataDirectory);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(options.Listen);
+        });
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            });
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(options.Registry);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IKeyRing>(sp => DataDirectory.OpenKeyRing(options.DataDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => DataDirectory.OpenMetadata(options.DataDirectory));
+        services.AddSingleton<IPrincipalStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<AccessKeys>();
+        services.AddSingleton<ITokenService, TokenService>();
+        services.AddSingleton<SigV4Verifier>();
+        services.AddExceptionHandler<RegistryExceptionHandler>();
+        services.AddProblemDetails();
+        configure?.Invoke(services);
+
+        var app = builder.Build();
+        app.UseMiddleware<RequestLogging>();
+        app.UseExceptionHandler();
+        app.UseWhen(
+            http => http.Request.Path.StartsWithSegments("/v2"),
+            v2 => v2.UseMiddleware<RegistryAuthentication>());
+        app.MapEcrApi();
+        app.MapOciDistribution();
+        return app;
+    }
+
+    /// <summary>Creates the bootstrap admin and its credentials file on first start; reports what exists otherwise.</summary>
+    public static Task<BootstrapAdmin> EnsureBootstrapAdminAsync(this WebApplication app, CancellationToken cancellationToken)
+    {
+        var services = app.Services;
+        var options = services.GetRequiredService<BerthServerOptions>();
+        return DataDirectory.EnsureAdminAsync(
+            options.DataDirectory,
+            services.GetRequiredService<IPrincipalStore>(),
+            services.GetRequiredService<AccessKeys>(),
+            options.Registry,
+            services.GetRequiredService<TimeProvider>(),
+            cancellationToken);
+    }
+
+    /// <summary>The address Kestrel actually bound (useful with port 0).</summary>
+    public static Uri BoundAddress(this WebApplication app) =>
+        new(app.Urls.First());
+}
