@@ -35,6 +35,7 @@ public sealed record TokenEnvelope(
     public const string UserName = "AWS";
 
     /// <summary>The expiry as a point in time.</summary>
+    [JsonIgnore]
     public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(Expiration);
 
     /// <summary>Encodes the envelope as the password string.</summary>
