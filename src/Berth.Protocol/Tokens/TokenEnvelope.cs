@@ -61,7 +61,7 @@ public sealed record TokenEnvelope(
         }
 
         var bytes = new byte[length];
-        if (!Convert.TryFromBase64String(password, bytes, out var written))
+        if (!Convert.TryFromBase64String(password, bytes, out var written) || !IsCanonicalBase64(password, bytes.AsSpan(0, written)))
         {
             return null;
         }
@@ -75,6 +75,12 @@ public sealed record TokenEnvelope(
             return null;
         }
     }
+
+    /// <summary>True when <paramref name="text"/> is exactly the standard padded encoding of <paramref name="bytes"/>.</summary>
+    /// <remarks>Decoders ignore the unused low bits of the last character; refusing non-canonical text means that
+    /// every changed character of a token changes what it decodes to.</remarks>
+    public static bool IsCanonicalBase64(string text, ReadOnlySpan<byte> bytes) =>
+        string.Equals(Convert.ToBase64String(bytes), text, StringComparison.Ordinal);
 }
 
 [JsonSourceGenerationOptions(UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]

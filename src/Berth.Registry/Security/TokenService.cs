@@ -193,7 +193,9 @@ public sealed class TokenService : ITokenService, IDisposable
     private static byte[]? TryBase64(string value)
     {
         var buffer = new byte[value.Length * 3 / 4];
-        return Convert.TryFromBase64String(value, buffer, out var written) ? buffer[..written] : null;
+        return Convert.TryFromBase64String(value, buffer, out var written) && TokenEnvelope.IsCanonicalBase64(value, buffer.AsSpan(0, written))
+            ? buffer[..written]
+            : null;
     }
 
     private static byte[] AssociatedData(string version, string type, long expiration, string dataKey) =>
