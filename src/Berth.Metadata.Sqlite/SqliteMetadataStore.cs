@@ -107,6 +107,9 @@ public sealed class SqliteMetadataStore : IPrincipalStore
         command.ExecuteNonQuery();
     }
 
-    internal static long Scalar(SqliteConnection connection, string sql) =>
-        Convert.ToInt64(new SqliteCommand(sql, connection).ExecuteScalar(), CultureInfo.InvariantCulture);
+    internal static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = new SqliteCommand(sql, connection);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
 }
