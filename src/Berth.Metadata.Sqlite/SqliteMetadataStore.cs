@@ -9,7 +9,7 @@ namespace Berth.Metadata.Sqlite;
 /// The schema is created and upgraded by <see cref="SqliteMigrations"/> when the store opens. Each operation opens
 /// its own pooled connection, so the store is safe for concurrent use; WAL mode lets readers run beside a writer.
 /// </remarks>
-public sealed class SqliteMetadataStore : IPrincipalStore
+public sealed partial class SqliteMetadataStore : IPrincipalStore
 {
     private readonly string _connectionString;
 

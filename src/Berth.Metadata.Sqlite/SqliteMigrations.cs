@@ -23,6 +23,40 @@ internal static class SqliteMigrations
             created_at INTEGER NOT NULL);
         CREATE INDEX access_keys_user ON access_keys(user_name);
         """,
+
+        // 2: the data plane: repositories, blob links, manifests (bytes kept here: at most 4 MiB each), tags, uploads.
+        """
+        CREATE TABLE repositories (
+            name TEXT PRIMARY KEY NOT NULL,
+            created_at INTEGER NOT NULL,
+            tag_mutability TEXT NOT NULL);
+        CREATE TABLE blob_links (
+            repository TEXT NOT NULL REFERENCES repositories(name),
+            digest TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            PRIMARY KEY (repository, digest));
+        CREATE TABLE manifests (
+            repository TEXT NOT NULL REFERENCES repositories(name),
+            digest TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            content BLOB NOT NULL,
+            artifact_type TEXT,
+            subject TEXT,
+            annotations TEXT,
+            pushed_at INTEGER NOT NULL,
+            PRIMARY KEY (repository, digest));
+        CREATE INDEX manifests_subject ON manifests(repository, subject) WHERE subject IS NOT NULL;
+        CREATE TABLE tags (
+            repository TEXT NOT NULL REFERENCES repositories(name),
+            tag TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            PRIMARY KEY (repository, tag));
+        CREATE INDEX tags_digest ON tags(repository, digest);
+        CREATE TABLE uploads (
+            id TEXT PRIMARY KEY NOT NULL,
+            repository TEXT NOT NULL,
+            started_at INTEGER NOT NULL);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

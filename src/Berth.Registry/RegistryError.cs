@@ -35,6 +35,57 @@ public enum RegistryError
 
     /// <summary>An input value is out of range (ECR <c>InvalidParameterException</c>).</summary>
     InvalidParameter,
+
+    /// <summary>The blob is not known to the repository (OCI <c>BLOB_UNKNOWN</c>).</summary>
+    BlobUnknown,
+
+    /// <summary>The upload is invalid (OCI <c>BLOB_UPLOAD_INVALID</c>).</summary>
+    BlobUploadInvalid,
+
+    /// <summary>The upload id is unknown (OCI <c>BLOB_UPLOAD_UNKNOWN</c>).</summary>
+    BlobUploadUnknown,
+
+    /// <summary>A chunk does not start where the upload ends (416 with the current Range).</summary>
+    RangeInvalid,
+
+    /// <summary>The digest is malformed or does not match the content (OCI <c>DIGEST_INVALID</c>).</summary>
+    DigestInvalid,
+
+    /// <summary>A declared size does not match the content (OCI <c>SIZE_INVALID</c>).</summary>
+    SizeInvalid,
+
+    /// <summary>A manifest names a blob or manifest the repository lacks (OCI <c>MANIFEST_BLOB_UNKNOWN</c>).</summary>
+    ManifestBlobUnknown,
+
+    /// <summary>A manifest is malformed (OCI <c>MANIFEST_INVALID</c>).</summary>
+    ManifestInvalid,
+
+    /// <summary>No such manifest or tag (OCI <c>MANIFEST_UNKNOWN</c>).</summary>
+    ManifestUnknown,
+
+    /// <summary>A manifest is over the size limit (413).</summary>
+    ManifestTooLarge,
+
+    /// <summary>The repository name is malformed (OCI <c>NAME_INVALID</c>).</summary>
+    NameInvalid,
+
+    /// <summary>The repository does not exist (OCI <c>NAME_UNKNOWN</c>; ECR <c>RepositoryNotFoundException</c>).</summary>
+    NameUnknown,
+
+    /// <summary>A tag is malformed or may not be overwritten (<c>TAG_INVALID</c>).</summary>
+    TagInvalid,
+
+    /// <summary>The repository exists already (ECR <c>RepositoryAlreadyExistsException</c>).</summary>
+    RepositoryAlreadyExists,
+
+    /// <summary>The repository still holds images (ECR <c>RepositoryNotEmptyException</c>).</summary>
+    RepositoryNotEmpty,
+
+    /// <summary>A pagination parameter is malformed.</summary>
+    PaginationInvalid,
+
+    /// <summary>Too many requests (OCI <c>TOOMANYREQUESTS</c>; ECR <c>ThrottlingException</c>).</summary>
+    TooManyRequests,
 }
 
 /// <summary>A protocol violation found in domain code. Lookups that miss return null instead.</summary>
