@@ -25,6 +25,19 @@ internal sealed record EcrCall(HttpContext Http, ReadOnlyMemory<byte> Body, Reso
             throw new RegistryException(RegistryError.Serialization, "Start of structure or map found where not expected, or the body is not valid JSON.");
         }
     }
+
+    /// <summary>Authorizes the caller for <paramref name="action"/> on a repository (AccessDeniedException otherwise).</summary>
+    public async ValueTask RequireAsync(string action, string repository)
+    {
+        var options = Http.RequestServices.GetRequiredService<RegistryOptions>();
+        var resource = options.RepositoryArn(repository);
+        if (!await Http.RequestServices.GetRequiredService<IAccessPolicy>().IsAllowedAsync(Caller.Principal, action, resource, Http.RequestAborted))
+        {
+            throw new RegistryException(
+                RegistryError.Denied,
+                $"User: {options.UserArn(Caller.Principal.Name)} is not authorized to perform: {action} on resource: {resource}");
+        }
+    }
 }
 
 /// <summary>Maps Amazon ECR's AWS JSON 1.1 API on <c>POST /</c>, dispatching on <c>X-Amz-Target</c>.</summary>
@@ -37,6 +50,9 @@ internal static class EcrEndpoints
         new Dictionary<string, Func<EcrCall, ValueTask<IResult>>>(StringComparer.Ordinal)
         {
             ["GetAuthorizationToken"] = AuthorizationOperations.GetAuthorizationTokenAsync,
+            ["CreateRepository"] = RepositoryOperations.CreateAsync,
+            ["DescribeRepositories"] = RepositoryOperations.DescribeAsync,
+            ["DeleteRepository"] = RepositoryOperations.DeleteAsync,
         }.ToFrozenDictionary();
 
     public static IEndpointConventionBuilder MapEcrApi(this IEndpointRouteBuilder endpoints) =>

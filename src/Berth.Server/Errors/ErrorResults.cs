@@ -10,7 +10,11 @@ internal static class ErrorResults
     public static IResult Oci(RegistryError error, string? detail = null)
     {
         var row = RegistryErrors.Describe(error);
-        var body = new OciErrorBody([new OciError(row.OciCode, row.Message ?? row.OciCode, detail)]);
+        // Rows without a fixed text (ECR's own wording, e.g. NAME_UNKNOWN) show the detail as the message,
+        // because that is what podman and docker print.
+        var body = row.Message is null
+            ? new OciErrorBody([new OciError(row.OciCode, detail ?? row.OciCode)])
+            : new OciErrorBody([new OciError(row.OciCode, row.Message, detail)]);
         return TypedResults.Json(body, OciJsonContext.Default.OciErrorBody, statusCode: row.OciStatus);
     }
 

@@ -23,7 +23,7 @@ internal static class RegistryErrors
     {
         [RegistryError.Unauthorized] = new(401, "UNAUTHORIZED", 400, "UnrecognizedClientException", "authentication required"),
         [RegistryError.TokenExpired] = new(403, "DENIED", 400, "ExpiredTokenException", ExpiredTokenMessage),
-        [RegistryError.Denied] = new(403, "DENIED", 400, "AccessDeniedException", "requested access to the resource is denied"),
+        [RegistryError.Denied] = new(403, "DENIED", 400, "AccessDeniedException", null),
         [RegistryError.Unsupported] = new(405, "UNSUPPORTED", 400, "ValidationException", "the operation is unsupported"),
         [RegistryError.MissingAuthenticationToken] = new(401, "UNAUTHORIZED", 403, "MissingAuthenticationTokenException", "Missing Authentication Token"),
         [RegistryError.IncompleteSignature] = new(401, "UNAUTHORIZED", 400, "IncompleteSignatureException", "The request signature is incomplete."),
@@ -32,6 +32,23 @@ internal static class RegistryErrors
         [RegistryError.UnknownOperation] = new(405, "UNSUPPORTED", 400, "com.amazon.coral.service#UnknownOperationException", null),
         [RegistryError.Serialization] = new(400, "UNSUPPORTED", 400, "SerializationException", "The request body could not be read as JSON for this operation."),
         [RegistryError.InvalidParameter] = new(400, "UNSUPPORTED", 400, "InvalidParameterException", "A parameter is invalid."),
+        [RegistryError.BlobUnknown] = new(404, "BLOB_UNKNOWN", 400, "LayersNotFoundException", "blob unknown to registry"),
+        [RegistryError.BlobUploadInvalid] = new(400, "BLOB_UPLOAD_INVALID", 400, "InvalidLayerException", "blob upload invalid"),
+        [RegistryError.BlobUploadUnknown] = new(404, "BLOB_UPLOAD_UNKNOWN", 400, "UploadNotFoundException", "blob upload unknown to registry"),
+        [RegistryError.RangeInvalid] = new(416, "BLOB_UPLOAD_INVALID", 400, "InvalidLayerPartException", "the chunk does not start where the upload ends"),
+        [RegistryError.DigestInvalid] = new(400, "DIGEST_INVALID", 400, "InvalidParameterException", "provided digest did not match uploaded content"),
+        [RegistryError.SizeInvalid] = new(400, "SIZE_INVALID", 400, "InvalidParameterException", "provided length did not match content length"),
+        [RegistryError.ManifestBlobUnknown] = new(400, "MANIFEST_BLOB_UNKNOWN", 400, "LayersNotFoundException", "manifest references a manifest or blob unknown to registry"),
+        [RegistryError.ManifestInvalid] = new(400, "MANIFEST_INVALID", 400, "InvalidParameterException", "manifest invalid"),
+        [RegistryError.ManifestUnknown] = new(404, "MANIFEST_UNKNOWN", 400, "ImageNotFoundException", "manifest unknown"),
+        [RegistryError.ManifestTooLarge] = new(413, "MANIFEST_INVALID", 400, "InvalidParameterException", "manifest too large"),
+        [RegistryError.NameInvalid] = new(400, "NAME_INVALID", 400, "InvalidParameterException", "invalid repository name"),
+        [RegistryError.NameUnknown] = new(404, "NAME_UNKNOWN", 400, "RepositoryNotFoundException", null),
+        [RegistryError.TagInvalid] = new(400, "TAG_INVALID", 400, "ImageTagAlreadyExistsException", null),
+        [RegistryError.RepositoryAlreadyExists] = new(409, "DENIED", 400, "RepositoryAlreadyExistsException", null),
+        [RegistryError.RepositoryNotEmpty] = new(409, "DENIED", 400, "RepositoryNotEmptyException", null),
+        [RegistryError.PaginationInvalid] = new(400, "PAGINATION_NUMBER_INVALID", 400, "InvalidParameterException", "invalid number of results requested"),
+        [RegistryError.TooManyRequests] = new(429, "TOOMANYREQUESTS", 400, "ThrottlingException", "Rate exceeded"),
     }.ToFrozenDictionary();
 
     public static ErrorDescriptor Describe(RegistryError error) => Table[error];

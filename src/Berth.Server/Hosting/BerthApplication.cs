@@ -1,4 +1,10 @@
 using Berth.Metadata.Sqlite;
+using Berth.Registry.Blobs;
+using Berth.Registry.Manifests;
+using Berth.Registry.Metadata;
+using Berth.Registry.Repositories;
+using Berth.Registry.Storage;
+using Berth.Storage.FileSystem;
 using Berth.Registry.Security;
 using Berth.Server.Auth;
 using Berth.Server.Ecr;
@@ -26,6 +32,9 @@ public static class BerthApplication
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // Blobs stream through without a size cap (layers reach tens of GiB); the ECR API and manifests cap their own bodies.
+            kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(options.Listen);
         });
 
@@ -53,6 +62,16 @@ public static class BerthApplication
         services.AddSingleton<IKeyRing>(sp => DataDirectory.OpenKeyRing(options.DataDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => DataDirectory.OpenMetadata(options.DataDirectory));
         services.AddSingleton<IPrincipalStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<IRepositoryStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<IBlobLinkStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<IManifestStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<IUploadSessionStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<IBlobStore>(_ => new FileSystemBlobStore(Path.Combine(options.DataDirectory, "storage")));
+        services.AddSingleton<RepositoryService>();
+        services.AddSingleton<BlobService>();
+        services.AddSingleton<ManifestService>();
+        services.TryAddSingleton<IAccessPolicy, AdminOnlyAccessPolicy>();
+        services.AddSingleton<Authorizer>();
         services.AddSingleton<AccessKeys>();
         services.AddSingleton<ITokenService, TokenService>();
         services.AddSingleton<SigV4Verifier>();

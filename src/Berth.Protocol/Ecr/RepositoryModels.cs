@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+
+namespace Berth.Protocol.Ecr;
+
+/// <summary>An ECR <c>Repository</c>.</summary>
+/// <param name="RepositoryArn">The ARN.</param>
+/// <param name="RegistryId">The account id.</param>
+/// <param name="RepositoryName">The name.</param>
+/// <param name="RepositoryUri">Registry host and name, no scheme.</param>
+/// <param name="CreatedAt">Epoch seconds.</param>
+/// <param name="ImageTagMutability"><c>MUTABLE</c> or <c>IMMUTABLE</c>.</param>
+/// <param name="ImageScanningConfiguration">Stored, no scanner.</param>
+/// <param name="EncryptionConfiguration">Always AES256 (encrypted at rest is the operator's disk's job).</param>
+public sealed record EcrRepository(
+    [property: JsonPropertyName("repositoryArn")] string RepositoryArn,
+    [property: JsonPropertyName("registryId")] string RegistryId,
+    [property: JsonPropertyName("repositoryName")] string RepositoryName,
+    [property: JsonPropertyName("repositoryUri")] string RepositoryUri,
+    [property: JsonPropertyName("createdAt")] double CreatedAt,
+    [property: JsonPropertyName("imageTagMutability")] string ImageTagMutability,
+    [property: JsonPropertyName("imageScanningConfiguration")] ImageScanningConfiguration ImageScanningConfiguration,
+    [property: JsonPropertyName("encryptionConfiguration")] EncryptionConfiguration EncryptionConfiguration);
+
+/// <summary>Scan-on-push setting.</summary>
+/// <param name="ScanOnPush">Whether images are scanned on push.</param>
+public sealed record ImageScanningConfiguration([property: JsonPropertyName("scanOnPush")] bool ScanOnPush);
+
+/// <summary>Encryption setting.</summary>
+/// <param name="EncryptionType"><c>AES256</c>, <c>KMS</c> or <c>KMS_DSSE</c>.</param>
+public sealed record EncryptionConfiguration([property: JsonPropertyName("encryptionType")] string EncryptionType);
+
+/// <summary>Input of <c>CreateRepository</c>.</summary>
+/// <param name="RepositoryName">The name.</param>
+/// <param name="RegistryId">Optional account id.</param>
+/// <param name="ImageTagMutability">Optional, default MUTABLE.</param>
+public sealed record CreateRepositoryRequest(
+    [property: JsonPropertyName("repositoryName")] string? RepositoryName,
+    [property: JsonPropertyName("registryId")] string? RegistryId = null,
+    [property: JsonPropertyName("imageTagMutability")] string? ImageTagMutability = null);
+
+/// <summary>Output holding one repository.</summary>
+/// <param name="Repository">The repository.</param>
+public sealed record RepositoryResponse([property: JsonPropertyName("repository")] EcrRepository Repository);
+
+/// <summary>Input of <c>DescribeRepositories</c>.</summary>
+/// <param name="RegistryId">Optional account id.</param>
+/// <param name="RepositoryNames">Names to describe (not with pagination).</param>
+/// <param name="NextToken">Opaque continuation.</param>
+/// <param name="MaxResults">Page size 1..1000.</param>
+public sealed record DescribeRepositoriesRequest(
+    [property: JsonPropertyName("registryId")] string? RegistryId = null,
+    [property: JsonPropertyName("repositoryNames")] IReadOnlyList<string>? RepositoryNames = null,
+    [property: JsonPropertyName("nextToken")] string? NextToken = null,
+    [property: JsonPropertyName("maxResults")] int? MaxResults = null);
+
+/// <summary>Output of <c>DescribeRepositories</c>.</summary>
+/// <param name="Repositories">One page.</param>
+/// <param name="NextToken">Present when more follow.</param>
+public sealed record DescribeRepositoriesResponse(
+    [property: JsonPropertyName("repositories")] IReadOnlyList<EcrRepository> Repositories,
+    [property: JsonPropertyName("nextToken")] string? NextToken);
+
+/// <summary>Input of <c>DeleteRepository</c>.</summary>
+/// <param name="RepositoryName">The name.</param>
+/// <param name="RegistryId">Optional account id.</param>
+/// <param name="Force">Delete even when images remain.</param>
+public sealed record DeleteRepositoryRequest(
+    [property: JsonPropertyName("repositoryName")] string? RepositoryName,
+    [property: JsonPropertyName("registryId")] string? RegistryId = null,
+    [property: JsonPropertyName("force")] bool Force = false);
+
+/// <summary>Source-generated JSON for the repository operations.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(CreateRepositoryRequest))]
+[JsonSerializable(typeof(RepositoryResponse))]
+[JsonSerializable(typeof(DescribeRepositoriesRequest))]
+[JsonSerializable(typeof(DescribeRepositoriesResponse))]
+[JsonSerializable(typeof(DeleteRepositoryRequest))]
+public sealed partial class EcrRepositoryJsonContext : JsonSerializerContext;

@@ -1,0 +1,36 @@
+namespace Berth.Registry.Security;
+
+/// <summary>Decides whether a principal may perform an ECR action on a resource.</summary>
+public interface IAccessPolicy
+{
+    /// <summary>True when <paramref name="principal"/> may perform <paramref name="action"/> (e.g. <c>ecr:PutImage</c>) on <paramref name="resourceArn"/>.</summary>
+    ValueTask<bool> IsAllowedAsync(Principal principal, string action, string resourceArn, CancellationToken cancellationToken);
+}
+
+/// <summary>Until identity and repository policies exist, the bootstrap admin may do everything and nobody else anything.</summary>
+public sealed class AdminOnlyAccessPolicy : IAccessPolicy
+{
+    /// <inheritdoc/>
+    public ValueTask<bool> IsAllowedAsync(Principal principal, string action, string resourceArn, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(principal is { IsAdmin: true, IsActive: true });
+}
+
+/// <summary>The ECR action names the data plane checks.</summary>
+#pragma warning disable CS1591 // The names are the documentation.
+public static class EcrActions
+{
+    public const string GetAuthorizationToken = "ecr:GetAuthorizationToken";
+    public const string BatchGetImage = "ecr:BatchGetImage";
+    public const string GetDownloadUrlForLayer = "ecr:GetDownloadUrlForLayer";
+    public const string BatchCheckLayerAvailability = "ecr:BatchCheckLayerAvailability";
+    public const string InitiateLayerUpload = "ecr:InitiateLayerUpload";
+    public const string UploadLayerPart = "ecr:UploadLayerPart";
+    public const string CompleteLayerUpload = "ecr:CompleteLayerUpload";
+    public const string PutImage = "ecr:PutImage";
+    public const string BatchDeleteImage = "ecr:BatchDeleteImage";
+    public const string DescribeRepositories = "ecr:DescribeRepositories";
+    public const string CreateRepository = "ecr:CreateRepository";
+    public const string DeleteRepository = "ecr:DeleteRepository";
+    public const string ListImages = "ecr:ListImages";
+}
+#pragma warning restore CS1591

@@ -1,0 +1,30 @@
+using Berth.Registry;
+using Berth.Registry.Security;
+
+namespace Berth.Server.Auth;
+
+/// <summary>Authorizes the current caller for ECR actions on a repository, at request time.</summary>
+internal sealed class Authorizer(IAccessPolicy policy, RegistryOptions options)
+{
+    public async ValueTask RequireAsync(HttpContext http, string repository, params string[] actions)
+    {
+        var principal = http.Features.Get<IRegistryIdentityFeature>()?.Principal
+            ?? throw new RegistryException(RegistryError.Unauthorized);
+        var resource = options.RepositoryArn(repository);
+        foreach (var action in actions)
+        {
+            if (!await policy.IsAllowedAsync(principal, action, resource, http.RequestAborted))
+            {
+                throw new RegistryException(
+                    RegistryError.Denied,
+                    $"User: {options.UserArn(principal.Name)} is not authorized to perform: {action} on resource: {resource}");
+            }
+        }
+    }
+
+    public async ValueTask<bool> IsAllowedAsync(HttpContext http, string repository, string action)
+    {
+        var principal = http.Features.Get<IRegistryIdentityFeature>()?.Principal;
+        return principal is not null && await policy.IsAllowedAsync(principal, action, options.RepositoryArn(repository), http.RequestAborted);
+    }
+}
