@@ -20,9 +20,15 @@ internal static class ServeCommand
         var tokenTtl = Flag("--token-ttl", "BERTH_TOKEN_TTL", "12h", "Lifetime of authorization tokens (e.g. 12h, 30m)");
         var publicUrl = Flag("--public-url", "BERTH_PUBLIC_URL", "", "Registry URL reported as proxyEndpoint and Basic realm (default: https://<Host>)");
 
+        var createOnPush = new Option<bool>("--create-on-push")
+        {
+            Description = "Create a repository on the first push to it (ECR answers NAME_UNKNOWN instead) [env: BERTH_CREATE_ON_PUSH]",
+            DefaultValueFactory = _ => context.Environment("BERTH_CREATE_ON_PUSH") is "1" or "true" or "TRUE" or "True",
+        };
+
         var command = new Command("serve", "Run the registry (ECR API on POST /, OCI distribution on /v2/).")
         {
-            dataDir, listen, accountId, region, tokenTtl, publicUrl,
+            dataDir, listen, accountId, region, tokenTtl, publicUrl, createOnPush,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -54,7 +60,7 @@ internal static class ServeCommand
             {
                 DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!),
                 Listen = endpoint,
-                Registry = new RegistryOptions { AccountId = account, Region = parse.GetValue(region)!, TokenTtl = ttl },
+                Registry = new RegistryOptions { AccountId = account, Region = parse.GetValue(region)!, TokenTtl = ttl, CreateOnPush = parse.GetValue(createOnPush) },
                 PublicUrl = url,
             };
             return await RunAsync(context, options, cancellationToken);
