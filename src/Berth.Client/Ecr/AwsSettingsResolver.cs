@@ -205,6 +205,7 @@ public static partial class AwsSettingsResolver
             return path;
         }
 
+        // Only when the environment names no home does the OS account's profile directory stand in.
         var home = env("HOME") ?? (OperatingSystem.IsWindows() ? env("USERPROFILE") : null)
             ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         return Path.Combine(home, path.Length > 2 ? path[2..] : "");

@@ -141,7 +141,9 @@ public sealed class EcrClient : IDisposable
         RetryableStatuses.Contains(status) || (status == HttpStatusCode.BadRequest && ThrottlingCodes.Contains(code));
 
     // botocore joins the operation's "/" onto the endpoint: the endpoint's own path when it has one, else "/".
-    private static Uri RequestUri(Uri endpoint) => new(endpoint.GetLeftPart(UriPartial.Path));
+    // User info is dropped: SigV4 is the only authentication, and the URL appears in error messages.
+    private static Uri RequestUri(Uri endpoint) =>
+        new UriBuilder(endpoint) { UserName = "", Password = "", Query = "", Fragment = "" }.Uri;
 
     private async Task<TResponse> InvokeAsync<TResponse>(string operation, byte[] body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {

@@ -132,6 +132,18 @@ public sealed class EcrClientRetryTests
     }
 
     [Fact]
+    public async Task GetAuthorizationToken_EndpointWithUserInfo_UrlInMessageHasNone()
+    {
+        var handler = new ThrowingHandler(new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
+        using var client = new EcrClient(new EcrClientOptions { Endpoint = new Uri("https://user:hunter2@registry.invalid:8443/?x=1"), Region = "us-east-1", Credentials = Credentials }, handler);
+
+        var error = await Assert.ThrowsAsync<EcrConnectionException>(() => client.GetAuthorizationTokenAsync(cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal("Could not connect to the endpoint URL: \"https://registry.invalid:8443/\"", error.Message);
+        Assert.Equal("https://registry.invalid:8443/", client.RequestUrl.AbsoluteUri);
+    }
+
+    [Fact]
     public async Task GetAuthorizationToken_AttemptTimesOut_ReportsReadTimeout()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
