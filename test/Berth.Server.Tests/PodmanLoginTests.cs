@@ -41,6 +41,25 @@ public sealed class PodmanLoginTests(BerthServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task SkopeoLogin_PasswordFromAwsCliOnStdin_StoresTheSameEntryPodmanReads()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var sandbox = await PodmanSandbox.CreateAsync(ct);
+        var output = await GetLoginPasswordOutputAsync(Server, ct);
+
+        var login = await sandbox.RunSkopeoAsync(
+            ["login", "--username", "AWS", "--password-stdin", "--tls-verify=false", "--authfile", sandbox.AuthFile, Server.Host], output, cancellationToken: ct);
+        var getLogin = await sandbox.RunPodmanAsync(["login", "--get-login", "--authfile", sandbox.AuthFile, Server.Host], cancellationToken: ct);
+
+        Assert.True(login.ExitCode == 0, login.ToString());
+        Assert.Contains("Login Succeeded!", login.StandardOutput, StringComparison.Ordinal);
+        var stored = sandbox.ReadStoredAuth(Server.Host);
+        Assert.NotNull(stored);
+        Assert.Equal("AWS:" + output.TrimEnd('\n'), Encoding.UTF8.GetString(Convert.FromBase64String(stored)));
+        Assert.Equal("AWS\n", getLogin.StandardOutput);
+    }
+
+    [Fact]
     public async Task PodmanLogin_TamperedPassword_Exits125WithInvalidUsernamePasswordAndStoresNothing()
     {
         var ct = TestContext.Current.CancellationToken;
