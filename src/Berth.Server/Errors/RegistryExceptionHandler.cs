@@ -9,6 +9,13 @@ internal sealed partial class RegistryExceptionHandler(ILogger<RegistryException
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
+        if (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-request (e.g. a PATCH cut off): nobody is left to answer, and it is not a server fault.
+            LogAborted(logger, http.Request.Method, http.Request.Path);
+            return true;
+        }
+
         var isOci = http.Request.Path.StartsWithSegments("/v2");
         var result = exception switch
         {
@@ -33,6 +40,9 @@ internal sealed partial class RegistryExceptionHandler(ILogger<RegistryException
         await result.ExecuteAsync(http);
         return true;
     }
+
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "Client aborted {Method} {Path}")]
+    private static partial void LogAborted(ILogger logger, string method, string path);
 
     [LoggerMessage(EventId = 9000, Level = LogLevel.Error, Message = "Unhandled failure in {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
