@@ -12,7 +12,11 @@ internal sealed partial class RegistryExceptionHandler(ILogger<RegistryException
         if (http.RequestAborted.IsCancellationRequested)
         {
             // The client went away mid-request (e.g. a PATCH cut off): nobody is left to answer, and it is not a server fault.
-            LogAborted(logger, http.Request.Method, http.Request.Path);
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                LogAborted(logger, http.Request.Method, http.Request.Path.Value ?? "/");
+            }
+
             return true;
         }
 
