@@ -82,7 +82,7 @@ public sealed class AuthFile
             }
             else
             {
-                Directory.CreateDirectory(directory, PrivateDirectory);
+                CreatePrivateDirectories(directory);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -100,6 +100,22 @@ public sealed class AuthFile
 
             WriteAtomically(fullPath, directory, document.ToJson());
             return true;
+        }
+    }
+
+    // Like Go's os.MkdirAll(dir, 0700): every directory created on the way gets 0700, not just the last one.
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void CreatePrivateDirectories(string directory)
+    {
+        var missing = new Stack<string>();
+        for (var current = directory; !string.IsNullOrEmpty(current) && !Directory.Exists(current); current = System.IO.Path.GetDirectoryName(current))
+        {
+            missing.Push(current);
+        }
+
+        while (missing.TryPop(out var next))
+        {
+            Directory.CreateDirectory(next, PrivateDirectory);
         }
     }
 
