@@ -11,6 +11,9 @@ internal static class BerthCli
         var root = new RootCommand("Berth: a self-hosted, ECR-compatible container registry and the login toolkit around it.");
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(AdminCommand.Create(context));
+        root.Subcommands.Add(LoginCommand.Create(context));
+        root.Subcommands.Add(LogoutCommand.Create(context));
+        root.Subcommands.Add(TokenCommand.Create(context));
         return root;
     }
 
