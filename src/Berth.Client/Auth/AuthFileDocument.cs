@@ -13,6 +13,11 @@ public sealed record AuthEntry(string Key, BasicCredentials? Credentials, string
 {
     /// <summary>Whether the entry holds anything usable (containers/image skips entries that hold nothing).</summary>
     public bool IsUsable => Credentials is not null || !string.IsNullOrEmpty(IdentityToken);
+
+    /// <summary>Describes the entry without its secrets.</summary>
+    /// <returns>Key, user and which kinds of secret are present.</returns>
+    public override string ToString() =>
+        $"{Key}: {(Credentials is null ? "no credentials" : Credentials.ToString())}{(IdentityToken is null ? "" : ", identity token <redacted>")}";
 }
 
 /// <summary>

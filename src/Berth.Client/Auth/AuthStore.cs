@@ -12,6 +12,11 @@ public sealed record AuthLookup(string Key, string Source, BasicCredentials? Cre
 {
     /// <summary>The stored user name, or <see langword="null"/>.</summary>
     public string? UserName => Credentials?.UserName is { Length: > 0 } user ? user : null;
+
+    /// <summary>Describes the match without its secrets.</summary>
+    /// <returns>Key, source, user and which kinds of secret are present.</returns>
+    public override string ToString() =>
+        $"{Key} in {Source}: {(CredentialHelper is null ? "" : $"credential helper {CredentialHelper}, ")}{(Credentials is null ? "no credentials" : Credentials.ToString())}{(IdentityToken is null ? "" : ", identity token <redacted>")}";
 }
 
 /// <summary>podman-compatible credential storage over the files <see cref="AuthFileLocations"/> names.</summary>

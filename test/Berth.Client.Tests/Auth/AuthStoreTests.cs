@@ -112,6 +112,18 @@ public sealed class AuthStoreTests : IDisposable
 
         Assert.Equal("refresh-me", found!.IdentityToken);
         Assert.Null(found.UserName);
+        Assert.DoesNotContain("refresh-me", found.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Find_Result_NeverPrintsThePassword()
+    {
+        Write(Primary, """{"auths":{"h:5000":{"auth":"QVdTOnByaW1hcnk="}}}""");
+
+        var found = Store().Find("h:5000")!;
+
+        Assert.Equal("primary", found.Credentials!.Password);
+        Assert.DoesNotContain("primary", found.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
