@@ -12,6 +12,9 @@ internal static class BerthCli
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(AdminCommand.Create(context));
         root.Subcommands.Add(EcrCommand.Create(context));
+        root.Subcommands.Add(LoginCommand.Create(context));
+        root.Subcommands.Add(LogoutCommand.Create(context));
+        root.Subcommands.Add(TokenCommand.Create(context));
         return root;
     }
 
