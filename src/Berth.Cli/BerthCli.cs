@@ -21,6 +21,32 @@ internal static class BerthCli
     public static Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
         var parsed = Create(context).Parse(args);
+        if (parsed.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+        {
+            // One line and a non-zero exit, like every other failure; the help text is one --help away.
+            var names = new List<string>();
+            for (var result = (System.CommandLine.Parsing.SymbolResult?)parsed.CommandResult; result is not null; result = result.Parent)
+            {
+                if (result is System.CommandLine.Parsing.CommandResult { Command: not RootCommand } commandResult)
+                {
+                    names.Insert(0, commandResult.Command.Name);
+                }
+            }
+
+            var command = string.Join(' ', names.Prepend("berth"));
+            var message = string.Join("; ", parsed.Errors.Select(e => e.Message.TrimEnd('.')));
+            context.Error.WriteLine($"Error: {message} (see '{command} --help')");
+            return Task.FromResult(UsageExitCode(args));
+        }
+
         return parsed.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken);
     }
+
+    // Commands that mirror another tool fail with that tool's exit code.
+    private static int UsageExitCode(string[] args) => args.FirstOrDefault(a => !a.StartsWith('-')) switch
+    {
+        "login" or "logout" => ExitCodes.Podman,
+        "ecr" => ExitCodes.Aws,
+        _ => ExitCodes.Usage,
+    };
 }

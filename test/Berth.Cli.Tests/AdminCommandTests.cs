@@ -50,3 +50,20 @@ public sealed class AdminCommandTests
         return System.Text.Encoding.ASCII.GetString(wrapped, 2, wrapped[1]);
     }
 }
+
+public sealed class ParseErrorTests
+{
+    [Theory]
+    [InlineData(new[] { "serve", "--bogus" }, 2, "Error: Unrecognized command or argument '--bogus' (see 'berth serve --help')")]
+    [InlineData(new[] { "admin", "rotate-key", "--data-dir" }, 2, "Error: Required argument missing for option: '--data-dir' (see 'berth admin rotate-key --help')")]
+    [InlineData(new[] { "ecr", "get-login-password", "--bogus" }, 255, "Error: Unrecognized command or argument '--bogus' (see 'berth ecr get-login-password --help')")]
+    [InlineData(new[] { "nosuch" }, 2, "Error: Required command was not provided; Unrecognized command or argument 'nosuch' (see 'berth --help')")]
+    public async Task Parse_Error_OneLineOnStderrAndNonZeroExit(string[] args, int exitCode, string message)
+    {
+        var result = await new CliRunner(new Dictionary<string, string?>()).RunAsync(args, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(exitCode, result.ExitCode);
+        Assert.Equal(message + Environment.NewLine, result.Error);
+        Assert.Equal("", result.Output);
+    }
+}
