@@ -118,19 +118,19 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
 
         public async ValueTask AppendAsync(Stream content, long expectedOffset, CancellationToken cancellationToken)
         {
+            // One writer per upload: the exclusive open (flock on Unix) also holds off other processes, and the
+            // offset is checked against the file itself, not against what this request saw when it started.
+            await using var file = OpenExclusive();
+            Length = file.Length;
             if (expectedOffset != Length)
             {
                 throw new RegistryException(RegistryError.RangeInvalid, $"the upload is at offset {Length}, not {expectedOffset}");
             }
 
-            var state = await SyncHashAsync(cancellationToken);
+            var state = await SyncHashAsync(file, cancellationToken);
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             try
             {
-                await using var file = new FileStream(FilePath, new FileStreamOptions
-                {
-                    Mode = FileMode.Open, Access = FileAccess.Write, Share = FileShare.Read, Options = FileOptions.Asynchronous, BufferSize = 0,
-                });
                 file.Seek(Length, SeekOrigin.Begin);
                 int read;
                 while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
@@ -145,7 +145,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
             {
                 // A write may have landed partly: forget the running hash, it is rebuilt from the file next time.
                 store._hashes.TryRemove(Id, out _);
-                Length = new FileInfo(FilePath).Length;
+                Length = file.Length;
                 throw;
             }
             finally
@@ -156,16 +156,19 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
 
         public async ValueTask<BlobInfo> CompleteAsync(Digest expected, CancellationToken cancellationToken)
         {
+            // Held until the file is renamed: no append can slip in between verifying and publishing.
+            await using var exclusive = OpenExclusive();
+            Length = exclusive.Length;
             byte[] actual;
             if (expected.Algorithm == "sha256")
             {
-                var state = await SyncHashAsync(cancellationToken);
+                var state = await SyncHashAsync(exclusive, cancellationToken);
                 actual = state.Hash.GetCurrentHash();
             }
             else
             {
                 using var hash = IncrementalHash.CreateHash(expected.HashAlgorithm);
-                await HashFileAsync(hash, cancellationToken);
+                await HashFileAsync(hash, exclusive, cancellationToken);
                 actual = hash.GetCurrentHash();
             }
 
@@ -174,10 +177,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
                 throw new RegistryException(RegistryError.DigestInvalid, $"the uploaded content does not match digest {expected}");
             }
 
-            await using (var file = new FileStream(FilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
-            {
-                file.Flush(flushToDisk: true);
-            }
+            exclusive.Flush(flushToDisk: true);
 
             var target = store.BlobPath(expected);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -215,7 +215,26 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-        private async ValueTask<HashState> SyncHashAsync(CancellationToken cancellationToken)
+        private FileStream OpenExclusive()
+        {
+            try
+            {
+                return new FileStream(FilePath, new FileStreamOptions
+                {
+                    Mode = FileMode.Open, Access = FileAccess.ReadWrite, Share = FileShare.None, Options = FileOptions.Asynchronous, BufferSize = 0,
+                });
+            }
+            catch (FileNotFoundException)
+            {
+                throw new RegistryException(RegistryError.BlobUploadUnknown, $"upload '{Id}' no longer exists");
+            }
+            catch (IOException)
+            {
+                throw new RegistryException(RegistryError.RangeInvalid, "another request is writing to this upload; ask for its status and continue from its Range");
+            }
+        }
+
+        private async ValueTask<HashState> SyncHashAsync(FileStream file, CancellationToken cancellationToken)
         {
             if (store._hashes.TryGetValue(Id, out var state) && state.Length == Length)
             {
@@ -223,18 +242,18 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
             }
 
             var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await HashFileAsync(hash, cancellationToken);
+            await HashFileAsync(hash, file, cancellationToken);
             state = new HashState(hash, Length);
             store._hashes[Id] = state;
             return state;
         }
 
-        private async Task HashFileAsync(IncrementalHash hash, CancellationToken cancellationToken)
+        private async Task HashFileAsync(IncrementalHash hash, FileStream file, CancellationToken cancellationToken)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             try
             {
-                await using var file = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                file.Seek(0, SeekOrigin.Begin);
                 var remaining = Length;
                 while (remaining > 0)
                 {

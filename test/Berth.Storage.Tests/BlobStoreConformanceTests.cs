@@ -148,6 +148,41 @@ public abstract class BlobStoreConformanceTests
     }
 
     [Fact]
+    public async Task Append_WhileAnotherAppendIsInFlight_RefusedAndNothingMixedIn()
+    {
+        var store = OpenStore();
+        var first = await store.BeginUploadAsync(Ct);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stalled = new StallingStream(new byte[1000], 400, release.Task);
+
+        var inFlight = first.AppendAsync(stalled, 0, Ct).AsTask();
+        await stalled.Stalled;
+        var second = await store.ResumeUploadAsync(first.Id, Ct); // sees the 400 bytes already on disk
+        Assert.Equal(400, second!.Length);
+        var refused = await Assert.ThrowsAsync<RegistryException>(() => second.AppendAsync(new MemoryStream(new byte[50]), 400, Ct).AsTask());
+        release.SetResult();
+        await inFlight;
+
+        Assert.Equal(RegistryError.RangeInvalid, refused.Error);
+        var resumed = await store.ResumeUploadAsync(first.Id, Ct);
+        Assert.Equal(1000, resumed!.Length);
+        await resumed.CompleteAsync(Digest.Sha256(new byte[1000]), Ct);
+    }
+
+    [Fact]
+    public async Task Append_WithStaleOffsetFromAnEarlierResume_RangeInvalid()
+    {
+        var store = OpenStore();
+        var first = await store.BeginUploadAsync(Ct);
+        var stale = await store.ResumeUploadAsync(first.Id, Ct);
+        await first.AppendAsync(new MemoryStream(new byte[10]), 0, Ct);
+
+        var failure = await Assert.ThrowsAsync<RegistryException>(() => stale!.AppendAsync(new MemoryStream(new byte[10]), 0, Ct).AsTask());
+
+        Assert.Equal(RegistryError.RangeInvalid, failure.Error);
+    }
+
+    [Fact]
     public async Task Delete_RemovesTheBlob()
     {
         var store = OpenStore();
@@ -172,5 +207,51 @@ public abstract class BlobStoreConformanceTests
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy, Ct);
         return copy.ToArray();
+    }
+
+    /// <summary>Serves <c>stallAt</c> bytes, then waits for <c>release</c> before serving the rest.</summary>
+    private sealed class StallingStream(byte[] content, int stallAt, Task release) : Stream
+    {
+        private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _position;
+
+        public Task Stalled => _stalled.Task;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => content.Length;
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position == stallAt)
+            {
+                _stalled.TrySetResult();
+                await release.WaitAsync(cancellationToken);
+            }
+
+            var end = _position < stallAt ? stallAt : content.Length;
+            var count = Math.Min(buffer.Length, end - _position);
+            content.AsMemory(_position, count).CopyTo(buffer);
+            _position += count;
+            return count;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
