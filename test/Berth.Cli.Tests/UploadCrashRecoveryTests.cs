@@ -154,6 +154,51 @@ public sealed class UploadCrashRecoveryTests : IDisposable
         Assert.Equal("BLOB_UPLOAD_UNKNOWN", await ErrorCodeAsync(gone));
     }
 
+    [Fact]
+    public async Task BlobUpload_SigtermWhilePatchInFlight_FinishesThatChunkBeforeExitingAndTheUploadCompletesAfterRestart()
+    {
+        const int Seed = 15;
+        const long Total = 24 * Mib;
+        string uploadLocation;
+        await using (var first = await StartServeAsync())
+        {
+            using var http = await ClientAsync(first);
+            uploadLocation = await StartUploadAsync(http);
+            var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using var body = new PseudoRandomStream(Seed, Total);
+            body.PauseAt(8 * Mib, resume.Task);
+            using var request = new HttpRequestMessage(HttpMethod.Patch, uploadLocation) { Content = new StreamContent(body, 256 * 1024) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            var patch = http.SendAsync(request, Ct);
+            await Task.WhenAny(body.PauseReached, patch).WaitAsync(TimeSpan.FromMinutes(2), Ct);
+            Assert.False(patch.IsCompleted, "the PATCH ended before the pause");
+
+            // SIGTERM, and only once the host reports that it is stopping does the rest of the body go out.
+            await first.SendSignalAsync("TERM", Ct);
+            await first.WaitForOutputAsync("Application is shutting down", Ct);
+            resume.SetResult();
+            using var response = await patch;
+            await first.StopAsync(Ct);
+
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, await DescribeAsync(response));
+            Assert.Equal(Total - 1, ParseRangeEnd(response));
+            Assert.Equal(0, first.ExitCode);
+        }
+
+        await using var second = await StartServeAsync();
+        using var client = await ClientAsync(second);
+        var (status, range) = await StatusAsync(client, uploadLocation);
+        Assert.Equal(HttpStatusCode.NoContent, status);
+        Assert.Equal(Total - 1, range);
+        var digest = await PseudoRandomStream.DigestOfAsync(Seed, Total, Ct);
+        using (var put = await client.PutAsync(CompleteUri(uploadLocation, digest), null, Ct))
+        {
+            Assert.True(put.StatusCode == HttpStatusCode.Created, await DescribeAsync(put));
+        }
+
+        await AssertBlobAsync(client, digest, Seed, Total);
+    }
+
     public void Dispose() => _work.Dispose();
 
     private Task<BerthServeProcess> StartServeAsync() =>

@@ -133,14 +133,28 @@ public sealed class BerthServeProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    /// <summary>Sends <paramref name="signal"/> (<c>TERM</c>, <c>KILL</c>, …) to this process without waiting for it to exit.</summary>
+    public async Task SendSignalAsync(string signal, CancellationToken cancellationToken = default)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("could not run kill");
+        await kill.WaitForExitAsync(cancellationToken);
+    }
+
+    /// <summary>Waits until the process has printed <paramref name="text"/> (request log lines and host messages go to stdout).</summary>
+    public async Task WaitForOutputAsync(string text, CancellationToken cancellationToken = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromMinutes(1));
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            await Task.Delay(20, limit.Token);
+        }
+    }
+
     private async Task SignalAndWaitAsync(string signal, CancellationToken cancellationToken)
     {
-        using (var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture)])
-            ?? throw new InvalidOperationException("could not run kill"))
-        {
-            await kill.WaitForExitAsync(cancellationToken);
-        }
-
+        await SendSignalAsync(signal, cancellationToken);
         await _process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
         await _drain.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
     }
