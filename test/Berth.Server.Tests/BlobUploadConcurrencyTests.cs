@@ -47,6 +47,11 @@ public sealed class BlobUploadConcurrencyTests
         var patchB = http.SendAsync(requestB, Ct);
         await WaitForRangeAsync(http, location, Head - 1);
 
+        // The status shows the file's length as soon as B's write lands; B's running hash and length are updated right
+        // after. Give that bookkeeping a moment so A meets a settled upload (setup only: on a loaded machine A may
+        // instead rebuild the hash from the file, and this run then cannot show the bug; it never fails a correct server).
+        await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
+
         await using var bodyA = new PseudoRandomStream(SeedA, LengthA);
         using var requestA = Patch(location, bodyA, Head, LengthA);
         var patchA = http.SendAsync(requestA, Ct);

@@ -37,6 +37,7 @@ public sealed class PodmanPushPullTests : IDisposable
     {
         await using var server = await BerthTestServer.StartAsync(cancellationToken: Ct);
         using var sandbox = await PodmanSandbox.CreateAsync(Ct);
+        var hostBefore = HostPodmanState.Snapshot();
         var image = await PushNewImageAsync(server, sandbox, "team/app", seed: 1);
         var manifest = await RawManifestAsync(sandbox, $"{server.Host}/team/app:v1");
         Assert.Equal(image.LayerCount, manifest.Layers.Count);
@@ -58,6 +59,9 @@ public sealed class PodmanPushPullTests : IDisposable
         var fetched = pulled.Where(r => r is { Method: "GET", Status: 200 } && r.Path.StartsWith("/v2/team/app/blobs/", StringComparison.Ordinal))
             .Select(r => r.Path["/v2/team/app/blobs/".Length..]).ToHashSet();
         Assert.Equal(new[] { manifest.Config }.Concat(manifest.Layers).ToHashSet(), fetched);
+
+        // Build, push, rmi and pull from a registry all stayed inside the sandbox.
+        Assert.Equal(hostBefore, HostPodmanState.Snapshot());
     }
 
     [Fact]
