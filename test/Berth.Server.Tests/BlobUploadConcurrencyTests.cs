@@ -25,10 +25,9 @@ public sealed class BlobUploadConcurrencyTests
     /// <c>PUT ?digest=sha256(X)</c> must not publish B under X's digest, and an honest push of X elsewhere must read back X.
     /// </summary>
     /// <remarks>
-    /// Fails today (server bug): both PATCHes get 202, the PUT gets 201, <c>GET …/blobs/sha256(X)</c> returns B, and the
-    /// honest push of X to another repository gets 201 but serves B too, because <c>FileSystemBlobStore.CompleteAsync</c>
-    /// keeps an existing blob file. Needed: appends to one upload serialized (a concurrent PATCH refused with 416), and
-    /// the published digest proven against the file's bytes.
+    /// Regression: before uploads took an exclusive lock, both PATCHes got 202, the PUT got 201, <c>GET …/blobs/sha256(X)</c>
+    /// returned B, and an honest push of X to another repository served B too (the poisoned file was kept). Now the
+    /// second PATCH is refused with 416 while the first is in flight.
     /// </remarks>
     [Fact]
     public async Task BlobUpload_SecondPatchInFlightOnTheSameUpload_NeverServesBytesThatDoNotMatchTheirDigest()
