@@ -100,16 +100,24 @@ internal static class UploadHandlers
         var offset = upload.Length;
         if (range.Length > 0)
         {
-            if (!TryParseRange(range, out var start, out var end) || (request.ContentLength is { } length && length != end - start + 1))
+            // Only an out-of-order chunk is 416 (the spec's one use of it, with the Range to resume from). A header that is
+            // not <start>-<end> is a bad request, and a range whose size contradicts Content-Length is SIZE_INVALID, as
+            // docker/distribution answers; neither is an unsatisfiable range.
+            if (!TryParseRange(range, out var start, out var end))
             {
-                SetUploadHeaders(http, repository, upload);
-                throw new RegistryException(RegistryError.RangeInvalid, $"invalid Content-Range '{range}'");
+                throw new RegistryException(RegistryError.BlobUploadInvalid, $"invalid Content-Range '{range}': expected <start>-<end>");
             }
 
             if (start != upload.Length)
             {
                 SetUploadHeaders(http, repository, upload);
                 throw new RegistryException(RegistryError.RangeInvalid, $"the upload is at offset {upload.Length}; the chunk starts at {start}");
+            }
+
+            if (request.ContentLength is { } length && length != end - start + 1)
+            {
+                throw new RegistryException(
+                    RegistryError.SizeInvalid, $"Content-Range '{range}' is {end - start + 1} bytes; Content-Length says {length}");
             }
 
             offset = start;
