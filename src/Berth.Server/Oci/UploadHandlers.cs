@@ -25,11 +25,12 @@ internal static class UploadHandlers
             return Created(http, route.Repository, mountDigest);
         }
 
+        // end-4b: the whole blob in one POST. The digest is checked before a session exists, or a malformed one would
+        // leave an upload file and row behind that nobody knows the id of.
+        Digest? monolithic = query.TryGetValue("digest", out var digestText) ? ParseDigest(digestText.ToString()) : null;
         var upload = await blobs.StartUploadAsync(route.Repository, ct);
-        if (query.TryGetValue("digest", out var digestText))
+        if (monolithic is { } digest)
         {
-            // end-4b: the whole blob in one POST.
-            var digest = ParseDigest(digestText.ToString());
             try
             {
                 await upload.AppendAsync(http.Request.Body, 0, ct);
