@@ -38,7 +38,9 @@ internal static class OciEndpoints
 
     private static Task<IResult> RouteAsync(string path, HttpContext http)
     {
-        var route = OciRoute.TryParse(path) ?? throw new RegistryException(RegistryError.NameInvalid, $"no such endpoint: /v2/{path}");
+        // A path no endpoint has is 404 (a client probing an optional API reads that as "not here"), not NAME_INVALID:
+        // the name in it may be fine. Bad names in endpoint-shaped paths still get NAME_INVALID from TryParse.
+        var route = OciRoute.TryParse(path) ?? throw new RegistryException(RegistryError.EndpointUnknown, $"/v2/{path}");
         var method = http.Request.Method;
         return (route.Kind, method) switch
         {
