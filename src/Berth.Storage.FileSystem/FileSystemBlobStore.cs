@@ -13,6 +13,8 @@ namespace Berth.Storage.FileSystem;
 /// <c>uploads/&lt;uuid&gt;</c> for uploads in progress. A blob is published by fsync + rename of its upload file after
 /// the digest was verified, so a reader never sees a partial blob and a crash leaves at most an orphaned upload.
 /// The running hash of each upload is kept in memory; after a restart it is rebuilt by reading the file once.
+/// Requests on one upload are serialized by an in-process lock per upload (this store serves one node), so a client
+/// that retries a PATCH while the first is still being written gets a 416 instead of two writers sharing one hash.
 /// </remarks>
 public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
 {
@@ -21,6 +23,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
     private readonly string _blobs;
     private readonly string _uploads;
     private readonly ConcurrentDictionary<string, HashState> _hashes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
     /// <summary>Uses (and creates) <paramref name="root"/>.</summary>
     public FileSystemBlobStore(string root)
@@ -101,6 +104,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
 
     private string UploadPath(string id) => Path.Combine(_uploads, id);
 
+    private SemaphoreSlim LockFor(string id) => _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+
     private sealed class HashState(IncrementalHash hash, long length)
     {
         public IncrementalHash Hash { get; } = hash;
@@ -118,11 +123,75 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
 
         public async ValueTask AppendAsync(Stream content, long expectedOffset, CancellationToken cancellationToken)
         {
-            if (expectedOffset != Length)
+            var gate = store.LockFor(Id);
+            await gate.WaitAsync(cancellationToken);
+            try
             {
-                throw new RegistryException(RegistryError.RangeInvalid, $"the upload is at offset {Length}, not {expectedOffset}");
-            }
+                Refresh();
+                if (expectedOffset != Length)
+                {
+                    throw new RegistryException(RegistryError.RangeInvalid, $"the upload is at offset {Length}, not {expectedOffset}");
+                }
 
+                await AppendLockedAsync(content, cancellationToken);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        public async ValueTask<BlobInfo> CompleteAsync(Digest expected, CancellationToken cancellationToken)
+        {
+            var gate = store.LockFor(Id);
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                Refresh();
+                var blob = await CompleteLockedAsync(expected, cancellationToken);
+                store._locks.TryRemove(Id, out _);
+                return blob;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        public async ValueTask CancelAsync(CancellationToken cancellationToken)
+        {
+            var gate = store.LockFor(Id);
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                File.Delete(FilePath);
+                if (store._hashes.TryRemove(Id, out var state))
+                {
+                    state.Hash.Dispose();
+                }
+
+                store._locks.TryRemove(Id, out _);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        // This object's Length was read when the request resumed the upload; a request that held the lock before this
+        // one may have appended, completed or cancelled since. The file says where the upload really ends.
+        private void Refresh()
+        {
+            var file = new FileInfo(FilePath);
+            Length = file.Exists
+                ? file.Length
+                : throw new RegistryException(RegistryError.BlobUploadUnknown, $"upload '{Id}' was completed or cancelled by another request");
+        }
+
+        private async ValueTask AppendLockedAsync(Stream content, CancellationToken cancellationToken)
+        {
             var state = await SyncHashAsync(cancellationToken);
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             try
@@ -154,7 +223,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
             }
         }
 
-        public async ValueTask<BlobInfo> CompleteAsync(Digest expected, CancellationToken cancellationToken)
+        private async ValueTask<BlobInfo> CompleteLockedAsync(Digest expected, CancellationToken cancellationToken)
         {
             byte[] actual;
             if (expected.Algorithm == "sha256")
@@ -201,19 +270,6 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
             store._hashes.TryRemove(Id, out _);
             return new BlobInfo(expected, Length);
         }
-
-        public ValueTask CancelAsync(CancellationToken cancellationToken)
-        {
-            File.Delete(FilePath);
-            if (store._hashes.TryRemove(Id, out var state))
-            {
-                state.Hash.Dispose();
-            }
-
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
         private async ValueTask<HashState> SyncHashAsync(CancellationToken cancellationToken)
         {

@@ -130,7 +130,17 @@ internal static class UploadHandlers
         }
 
         var before = upload.Length;
-        await upload.AppendAsync(request.Body, offset, ct);
+        try
+        {
+            await upload.AppendAsync(request.Body, offset, ct);
+        }
+        catch (RegistryException e) when (e.Error == RegistryError.RangeInvalid)
+        {
+            // Another request on this upload appended first; upload.Length is where it ends now, which the client needs.
+            SetUploadHeaders(http, repository, upload);
+            throw;
+        }
+
         if (request.ContentLength is { } declared && upload.Length - before != declared)
         {
             throw new RegistryException(RegistryError.SizeInvalid, $"received {upload.Length - before} bytes, Content-Length said {declared}");
