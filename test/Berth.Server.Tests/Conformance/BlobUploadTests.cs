@@ -411,6 +411,56 @@ public sealed class BlobUploadTests(OciServerFixture fixture) : IClassFixture<Oc
     }
 
     [Fact]
+    public async Task ResumableUpload_ClientDisconnectsMidChunk_ResumesFromReportedRange()
+    {
+        var repository = OciServerFixture.NewRepository();
+        var content = OciContent.RandomBytes(400_000);
+        var digest = OciContent.Digest(content);
+        var location = await Client.StartUploadAsync(repository);
+
+        // Raw HTTP: announce the whole blob, send 150 kB of it, and drop the connection.
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            var url = Client.Url(location);
+            await tcp.ConnectAsync(url.Host, url.Port, Ct);
+            var stream = tcp.GetStream();
+            var head = $"PATCH {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nAuthorization: {Client.Authorization}\r\n" +
+                $"Content-Type: application/octet-stream\r\nContent-Range: 0-{content.Length - 1}\r\nContent-Length: {content.Length}\r\n\r\n";
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head), Ct);
+            await stream.WriteAsync(content.AsMemory(0, 150_000), Ct);
+            await stream.FlushAsync(Ct);
+        }
+
+        // Like a client: ask where the upload stands, send the rest from there; a 416 (the aborted request was still
+        // being written) carries the newer Range. Whatever the server kept of the aborted chunk, the Range must say so
+        // exactly, or the final digest check fails.
+        using var status = await Client.GetAsync(location);
+        await OciAssert.StatusAsync(HttpStatusCode.NoContent, status);
+        var range = OciAssert.Header(status, "Range");
+        HttpResponseMessage? patch = null;
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var next = range == "0-0" ? 0 : int.Parse(range[2..], System.Globalization.CultureInfo.InvariantCulture) + 1;
+            Assert.InRange(next, 0, 150_000);
+            patch?.Dispose();
+            patch = await PatchAsync(location, content[next..], $"{next}-{content.Length - 1}");
+            if (patch.StatusCode != HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                break;
+            }
+
+            range = OciAssert.Header(patch, "Range");
+        }
+
+        await OciAssert.StatusAsync(HttpStatusCode.Accepted, patch!);
+        patch!.Dispose();
+        using var put = await Client.SendAsync(HttpMethod.Put, OciClient.WithDigest(location, digest));
+        using var blob = await Client.GetAsync($"/v2/{repository}/blobs/{digest}");
+        await OciAssert.BlobCreatedAsync(put, repository, digest);
+        Assert.Equal(content, await blob.Content.ReadAsByteArrayAsync(Ct));
+    }
+
+    [Fact]
     public async Task MonolithicPut_EmptyBlob_201AndReadsBackEmpty()
     {
         var repository = OciServerFixture.NewRepository();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Berth.Registry.Security;
@@ -36,6 +35,9 @@ internal sealed class OciClient(BerthTestServer server, string? password) : IDis
         return new(server, server.Services.GetRequiredService<ITokenService>().Issue(key).Password);
     }
 
+    /// <summary>The <c>Authorization</c> header value, for tests that speak raw HTTP.</summary>
+    public string Authorization => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:" + password));
+
     /// <summary>Resolves a path (or a relative <c>Location</c>) against the server's current address.</summary>
     public Uri Url(string pathAndQuery) => new(server.BaseAddress, pathAndQuery);
 
@@ -43,7 +45,7 @@ internal sealed class OciClient(BerthTestServer server, string? password) : IDis
     {
         if (password is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:" + password)));
+            request.Headers.TryAddWithoutValidation("Authorization", Authorization);
         }
 
         var response = await _http.SendAsync(request, Ct);

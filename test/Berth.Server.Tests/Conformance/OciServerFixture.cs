@@ -22,5 +22,9 @@ public sealed class OciServerFixture : IAsyncLifetime
     {
         Client.Dispose();
         await Server.DisposeAsync();
+
+        // OciClient fails a test on any 5xx it sees; this also catches one nobody saw (a request whose client went away).
+        var unhandled = Server.Logs.Lines.Where(l => l.Contains("Unhandled failure", StringComparison.Ordinal)).ToList();
+        Assert.True(unhandled.Count == 0, string.Join('\n', unhandled));
     }
 }
