@@ -86,6 +86,9 @@ public enum RegistryError
 
     /// <summary>Too many requests (OCI <c>TOOMANYREQUESTS</c>; ECR <c>ThrottlingException</c>).</summary>
     TooManyRequests,
+
+    /// <summary>No API endpoint has this path (404; the OCI list has no code for it, so <c>UNSUPPORTED</c>).</summary>
+    EndpointUnknown,
 }
 
 /// <summary>A protocol violation found in domain code. Lookups that miss return null instead.</summary>

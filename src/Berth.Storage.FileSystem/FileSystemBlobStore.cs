@@ -230,6 +230,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobFileProvider
             }
             catch (IOException)
             {
+                // The Range the client is told to continue from is what the file holds right now.
+                Length = new FileInfo(FilePath) is { Exists: true } current ? current.Length : Length;
                 throw new RegistryException(RegistryError.RangeInvalid, "another request is writing to this upload; ask for its status and continue from its Range");
             }
         }

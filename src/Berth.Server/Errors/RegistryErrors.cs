@@ -49,6 +49,7 @@ internal static class RegistryErrors
         [RegistryError.RepositoryNotEmpty] = new(409, "DENIED", 400, "RepositoryNotEmptyException", null),
         [RegistryError.PaginationInvalid] = new(400, "PAGINATION_NUMBER_INVALID", 400, "InvalidParameterException", "invalid number of results requested"),
         [RegistryError.TooManyRequests] = new(429, "TOOMANYREQUESTS", 400, "ThrottlingException", "Rate exceeded"),
+        [RegistryError.EndpointUnknown] = new(404, "UNSUPPORTED", 400, "com.amazon.coral.service#UnknownOperationException", "no such endpoint"),
     }.ToFrozenDictionary();
 
     public static ErrorDescriptor Describe(RegistryError error) => Table[error];

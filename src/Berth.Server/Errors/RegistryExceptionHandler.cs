@@ -1,4 +1,5 @@
 using Berth.Registry;
+using Berth.Server.Auth;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Berth.Server.Errors;
@@ -39,6 +40,13 @@ internal sealed partial class RegistryExceptionHandler(ILogger<RegistryException
                     Protocol.Oci.OciJsonContext.Default.OciErrorBody,
                     statusCode: 500)
                 : ErrorResults.Ecr(500, "ServerException", "An internal error occurred.");
+        }
+
+        // The exception handler middleware cleared the response, including the version header RegistryAuthentication
+        // set; the spec and podman expect it on every /v2 response, errors (e.g. an expired token's 403) included.
+        if (isOci)
+        {
+            http.Response.Headers[RegistryAuthentication.ApiVersionHeader] = "registry/2.0";
         }
 
         await result.ExecuteAsync(http);

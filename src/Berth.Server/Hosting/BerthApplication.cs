@@ -80,6 +80,10 @@ public static class BerthApplication
         configure?.Invoke(services);
 
         var app = builder.Build();
+
+        // Open storage and metadata now, so a bad data directory fails at start, not on the first push.
+        app.Services.GetRequiredService<IBlobStore>();
+        app.Services.GetRequiredService<SqliteMetadataStore>();
         app.UseMiddleware<RequestLogging>();
         app.UseExceptionHandler();
         app.UseWhen(

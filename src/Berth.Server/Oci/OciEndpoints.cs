@@ -1,4 +1,5 @@
 using Berth.Registry;
+using Berth.Server.Errors;
 
 namespace Berth.Server.Oci;
 
@@ -19,9 +20,27 @@ internal static class OciEndpoints
         return v2;
     }
 
-    private static Task<IResult> DispatchAsync(string path, HttpContext http)
+    private static async Task<IResult> DispatchAsync(string path, HttpContext http)
     {
-        var route = OciRoute.TryParse(path) ?? throw new RegistryException(RegistryError.NameInvalid, $"no such endpoint: /v2/{path}");
+        // Protocol errors are answered here rather than by the global exception handler, because that handler clears the
+        // response first: a 416 would lose the Range, Location and Docker-Upload-UUID the spec requires on it.
+        try
+        {
+            return await RouteAsync(path, http);
+        }
+        catch (RegistryException failure)
+        {
+            // Headers a handler set for its success response may stay (the 416 needs them), its Content-Length may not.
+            http.Response.ContentLength = null;
+            return ErrorResults.Oci(failure.Error, failure.Detail);
+        }
+    }
+
+    private static Task<IResult> RouteAsync(string path, HttpContext http)
+    {
+        // A path no endpoint has is 404 (a client probing an optional API reads that as "not here"), not NAME_INVALID:
+        // the name in it may be fine. Bad names in endpoint-shaped paths still get NAME_INVALID from TryParse.
+        var route = OciRoute.TryParse(path) ?? throw new RegistryException(RegistryError.EndpointUnknown, $"/v2/{path}");
         var method = http.Request.Method;
         return (route.Kind, method) switch
         {

@@ -25,11 +25,12 @@ internal static class UploadHandlers
             return Created(http, route.Repository, mountDigest);
         }
 
+        // end-4b: the whole blob in one POST. The digest is checked before a session exists, or a malformed one would
+        // leave an upload file and row behind that nobody knows the id of.
+        Digest? monolithic = query.TryGetValue("digest", out var digestText) ? ParseDigest(digestText.ToString()) : null;
         var upload = await blobs.StartUploadAsync(route.Repository, ct);
-        if (query.TryGetValue("digest", out var digestText))
+        if (monolithic is { } digest)
         {
-            // end-4b: the whole blob in one POST.
-            var digest = ParseDigest(digestText.ToString());
             try
             {
                 await upload.AppendAsync(http.Request.Body, 0, ct);
@@ -100,16 +101,24 @@ internal static class UploadHandlers
         var offset = upload.Length;
         if (range.Length > 0)
         {
-            if (!TryParseRange(range, out var start, out var end) || (request.ContentLength is { } length && length != end - start + 1))
+            // Only an out-of-order chunk is 416 (the spec's one use of it, with the Range to resume from). A header that is
+            // not <start>-<end> is a bad request, and a range whose size contradicts Content-Length is SIZE_INVALID, as
+            // docker/distribution answers; neither is an unsatisfiable range.
+            if (!TryParseRange(range, out var start, out var end))
             {
-                SetUploadHeaders(http, repository, upload);
-                throw new RegistryException(RegistryError.RangeInvalid, $"invalid Content-Range '{range}'");
+                throw new RegistryException(RegistryError.BlobUploadInvalid, $"invalid Content-Range '{range}': expected <start>-<end>");
             }
 
             if (start != upload.Length)
             {
                 SetUploadHeaders(http, repository, upload);
                 throw new RegistryException(RegistryError.RangeInvalid, $"the upload is at offset {upload.Length}; the chunk starts at {start}");
+            }
+
+            if (request.ContentLength is { } length && length != end - start + 1)
+            {
+                throw new RegistryException(
+                    RegistryError.SizeInvalid, $"Content-Range '{range}' is {end - start + 1} bytes; Content-Length says {length}");
             }
 
             offset = start;
@@ -121,7 +130,17 @@ internal static class UploadHandlers
         }
 
         var before = upload.Length;
-        await upload.AppendAsync(request.Body, offset, ct);
+        try
+        {
+            await upload.AppendAsync(request.Body, offset, ct);
+        }
+        catch (RegistryException e) when (e.Error == RegistryError.RangeInvalid)
+        {
+            // Another request on this upload appended first; upload.Length is where it ends now, which the client needs.
+            SetUploadHeaders(http, repository, upload);
+            throw;
+        }
+
         if (request.ContentLength is { } declared && upload.Length - before != declared)
         {
             throw new RegistryException(RegistryError.SizeInvalid, $"received {upload.Length - before} bytes, Content-Length said {declared}");
