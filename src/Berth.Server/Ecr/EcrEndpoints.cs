@@ -4,6 +4,7 @@ using Berth.Protocol.Ecr;
 using Berth.Registry;
 using Berth.Registry.Security;
 using Berth.Server.Auth;
+using Berth.Server.Hosting;
 
 namespace Berth.Server.Ecr;
 
@@ -61,7 +62,7 @@ internal static class EcrEndpoints
     private static async Task<IResult> HandleAsync(HttpContext http, SigV4Verifier verifier)
     {
         http.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-        var body = await ReadBodyAsync(http.Request, http.RequestAborted);
+        ReadOnlyMemory<byte> body = await RequestBody.ReadAsync(http.Request, MaxBodyBytes, RegistryError.Serialization, "the request body", http.RequestAborted);
         var caller = await verifier.VerifyAsync(http.Request, body, EcrProtocol.SigningName, http.RequestAborted);
         http.Features.Set<IRegistryIdentityFeature>(new RegistryIdentityFeature(caller.Principal));
         var target = http.Request.Headers["X-Amz-Target"].ToString();
@@ -72,28 +73,5 @@ internal static class EcrEndpoints
         }
 
         return await operation(new EcrCall(http, body, caller));
-    }
-
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            throw new RegistryException(RegistryError.Serialization, $"The request body exceeds {MaxBodyBytes} bytes.");
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                throw new RegistryException(RegistryError.Serialization, $"The request body exceeds {MaxBodyBytes} bytes.");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }

@@ -3,6 +3,7 @@ using Berth.Registry.Manifests;
 using Berth.Registry.Repositories;
 using Berth.Registry.Security;
 using Berth.Server.Auth;
+using Berth.Server.Hosting;
 
 namespace Berth.Server.Oci;
 
@@ -29,7 +30,7 @@ internal static class ManifestHandlers
         var options = services.GetRequiredService<RegistryOptions>();
         await services.GetRequiredService<Authorizer>().RequireAsync(http, route.Repository, EcrActions.PutImage);
         var repository = await services.GetRequiredService<RepositoryService>().RequireAsync(route.Repository, forPush: true, http.RequestAborted);
-        var content = await ReadLimitedAsync(http.Request, options.MaxManifestBytes, http.RequestAborted);
+        var content = await RequestBody.ReadAsync(http.Request, options.MaxManifestBytes, RegistryError.ManifestTooLarge, "manifest", http.RequestAborted);
         var pushed = await services.GetRequiredService<ManifestService>()
             .PutAsync(repository, route.Reference, http.Request.ContentType, content, http.RequestAborted);
 
@@ -51,28 +52,5 @@ internal static class ManifestHandlers
         return await services.GetRequiredService<ManifestService>().DeleteAsync(route.Repository, route.Reference, http.RequestAborted)
             ? TypedResults.Accepted((string?)null)
             : throw new RegistryException(RegistryError.ManifestUnknown, $"manifest '{route.Reference}' is not in '{route.Repository}'");
-    }
-
-    private static async Task<byte[]> ReadLimitedAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            throw new RegistryException(RegistryError.ManifestTooLarge, $"manifest is {request.ContentLength} bytes; the limit is {limit}");
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                throw new RegistryException(RegistryError.ManifestTooLarge, $"manifest exceeds the limit of {limit} bytes");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }
