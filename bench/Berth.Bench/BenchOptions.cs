@@ -16,7 +16,7 @@ internal sealed class BenchOptions
           --rows LIST                comma-separated subset of: ping,manifest-put,manifest-get,push-mono,push-chunked,pull,memory
           --blob-size SIZE           blob size for push/pull rows (default 4MiB)
           --chunks N                 PATCH requests per chunked push (default 4)
-          --ping-ops N               operations per round (defaults: 3000/800/2000/48/48/160; --full: 4x)
+          --ping-ops N               operations per round (defaults: 1500/500/1000/48/48/160; --full: 4x)
           --manifest-put-ops N
           --manifest-get-ops N
           --push-mono-ops N
@@ -46,11 +46,11 @@ internal sealed class BenchOptions
 
     public int Chunks { get; private set; } = 4;
 
-    public int PingOps { get; private set; } = 3000;
+    public int PingOps { get; private set; } = 1500;
 
-    public int ManifestPutOps { get; private set; } = 800;
+    public int ManifestPutOps { get; private set; } = 500;
 
-    public int ManifestGetOps { get; private set; } = 2000;
+    public int ManifestGetOps { get; private set; } = 1000;
 
     public int PushMonoOps { get; private set; } = 48;
 

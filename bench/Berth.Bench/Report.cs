@@ -12,7 +12,7 @@ internal static class Report
         ["row", "registry", "ops", "ops/s", "MiB/s", "p50 ms", "p90 ms", "p99 ms", "server CPU s", "CPU ms/op", "peak RSS MiB", "client CPU s"];
 
     private static readonly string[] MemoryHeader =
-        ["row", "registry", "wall s", "MiB/s", "server CPU s", "RSS before MiB", "server peak RSS MiB", "client peak RSS MiB"];
+        ["row", "registry", "wall s", "MiB/s", "server CPU s", "RSS before MiB", "server peak RSS MiB", "client CPU s", "client peak RSS MiB"];
 
     public static string Rows(IReadOnlyList<Row> rows, Runner runner, string berth, string reference)
     {
@@ -51,7 +51,7 @@ internal static class Report
         string[] Line(string title, string name, MemoryMeasurement m) =>
         [
             title, name, F(m.WallSeconds), F(m.Blobs * m.BlobSize / MiB / m.WallSeconds, 1), F(m.ServerCpuSeconds),
-            F(m.ServerRssBeforeBytes / MiB, 1), F(m.ServerPeakRssBytes / MiB, 1), F(m.ClientPeakRssBytes / MiB, 1),
+            F(m.ServerRssBeforeBytes / MiB, 1), F(m.ServerPeakRssBytes / MiB, 1), F(m.ClientCpuSeconds), F(m.ClientPeakRssBytes / MiB, 1),
         ];
         table.Add(Line($"{b.Blobs} x {Sizes.Format(b.BlobSize)} blobs pushed at once (POST, streamed PATCH, PUT)", berth, b));
         table.Add(Line("", reference, r));
@@ -60,7 +60,7 @@ internal static class Report
             "", "Berth/ref",
             Ratio(b.WallSeconds, r.WallSeconds), Ratio(b.Blobs * b.BlobSize / b.WallSeconds, r.Blobs * r.BlobSize / r.WallSeconds),
             Ratio(b.ServerCpuSeconds, r.ServerCpuSeconds), Ratio(b.ServerRssBeforeBytes, r.ServerRssBeforeBytes),
-            Ratio(b.ServerPeakRssBytes, r.ServerPeakRssBytes), "",
+            Ratio(b.ServerPeakRssBytes, r.ServerPeakRssBytes), "", "",
         ]);
         var verdict = b.ServerPeakRssBytes < targetBytes ? "met" : "MISSED";
         return Markdown(table) + Environment.NewLine

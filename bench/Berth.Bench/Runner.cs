@@ -7,7 +7,8 @@ namespace Berth.Bench;
 internal sealed record Measurement(int Operations, double[] LatenciesMs, double WallSeconds, double ServerCpuSeconds, double ClientCpuSeconds, long PeakRssBytes);
 
 /// <summary>What the memory row measured on one registry.</summary>
-internal sealed record MemoryMeasurement(int Blobs, long BlobSize, double WallSeconds, double ServerCpuSeconds, long ServerPeakRssBytes, long ServerRssBeforeBytes, long ClientPeakRssBytes);
+internal sealed record MemoryMeasurement(
+    int Blobs, long BlobSize, double WallSeconds, double ServerCpuSeconds, long ServerPeakRssBytes, long ServerRssBeforeBytes, double ClientCpuSeconds, long ClientPeakRssBytes);
 
 /// <summary>Runs rows against both registries, alternating which goes first from round to round.</summary>
 internal sealed class Runner(BenchOptions options, IReadOnlyList<RegistryContext> registries, TextWriter progress)
@@ -67,13 +68,15 @@ internal sealed class Runner(BenchOptions options, IReadOnlyList<RegistryContext
             var before = ProcStats.RssBytes(pid);
             PeakResetWorks &= ProcStats.ResetPeak(pid) & ProcStats.ResetPeak(_self);
             var cpu = ProcStats.CpuSeconds(pid);
+            var clientCpu = ProcStats.CpuSeconds(_self);
             var clock = Stopwatch.StartNew();
             var seeds = Enumerable.Range(0, options.MemoryBlobs).Select(i => (ulong)Random.Shared.NextInt64() + (ulong)i).ToArray();
             var digests = await Task.WhenAll(seeds.Select(seed => Task.Run(
                 () => registry.Client.PushGeneratedAsync(options.MemoryBlobSize, seed, ct), ct)));
             var wall = clock.Elapsed.TotalSeconds;
             var m = new MemoryMeasurement(
-                options.MemoryBlobs, options.MemoryBlobSize, wall, ProcStats.CpuSeconds(pid) - cpu, ProcStats.PeakRssBytes(pid), before, ProcStats.PeakRssBytes(_self));
+                options.MemoryBlobs, options.MemoryBlobSize, wall, ProcStats.CpuSeconds(pid) - cpu, ProcStats.PeakRssBytes(pid), before,
+                ProcStats.CpuSeconds(_self) - clientCpu, ProcStats.PeakRssBytes(_self));
             foreach (var digest in digests)
             {
                 var length = await registry.Client.HeadBlobAsync(digest, ct);
