@@ -103,6 +103,13 @@ try
     if (rows.Count > 0)
     {
         o.WriteLine(Report.Rows(rows, runner, berth.Name, reference.Name));
+        var requests = Report.Requests(rows, runner, berth.Name, reference.Name);
+        if (requests.Length > 0)
+        {
+            o.WriteLine("Upload requests one by one (client-side, from sending the request to its response headers):");
+            o.WriteLine();
+            o.WriteLine(requests);
+        }
     }
 
     if (options.Rows.Contains("memory"))

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 
@@ -30,6 +32,9 @@ internal sealed class RegistryClient : IDisposable
         _repository = repository;
     }
 
+    /// <summary>Collects the latency of each upload request (POST, PATCH, PUT) while set.</summary>
+    public RequestTimer? Timer { get; set; }
+
     /// <summary>Authenticated <c>GET /v2/</c>.</summary>
     public async Task PingAsync(CancellationToken ct)
     {
@@ -43,7 +48,7 @@ internal sealed class RegistryClient : IDisposable
         var location = await StartUploadAsync(ct);
         using var request = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, blob.Digest)) { Content = blob.Slice(0, blob.Length) };
         request.Content.Headers.ContentType = OctetStream;
-        using var response = await _http.SendAsync(request, ct);
+        using var response = await TimedAsync("PUT with body", request, ct);
         await ExpectCreatedAsync(response, blob.Digest, "PUT upload", ct);
     }
 
@@ -58,7 +63,7 @@ internal sealed class RegistryClient : IDisposable
             using var patch = new HttpRequestMessage(HttpMethod.Patch, location) { Content = blob.Slice(offset, count) };
             patch.Content.Headers.ContentType = OctetStream;
             patch.Content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + count - 1}");
-            using var response = await _http.SendAsync(patch, ct);
+            using var response = await TimedAsync("PATCH", patch, ct);
             await ExpectAsync(response, HttpStatusCode.Accepted, "PATCH upload", ct);
             location = NextLocation(response, location);
         }
@@ -141,18 +146,26 @@ internal sealed class RegistryClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
+    private async Task<HttpResponseMessage> TimedAsync(string kind, HttpRequestMessage request, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var response = await _http.SendAsync(request, ct);
+        Timer?.Add(kind, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return response;
+    }
+
     private async Task<Uri> StartUploadAsync(CancellationToken ct)
     {
-        using var content = new ByteArrayContent([]);
-        using var response = await _http.PostAsync(new Uri($"v2/{_repository}/blobs/uploads/", UriKind.Relative), content, ct);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"v2/{_repository}/blobs/uploads/", UriKind.Relative)) { Content = new ByteArrayContent([]) };
+        using var response = await TimedAsync("POST", request, ct);
         await ExpectAsync(response, HttpStatusCode.Accepted, "POST upload", ct);
         return NextLocation(response, null);
     }
 
     private async Task CompleteAsync(Uri location, string digest, CancellationToken ct)
     {
-        using var content = new ByteArrayContent([]);
-        using var response = await _http.PutAsync(WithDigest(location, digest), content, ct);
+        using var request = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, digest)) { Content = new ByteArrayContent([]) };
+        using var response = await TimedAsync("PUT (empty)", request, ct);
         await ExpectCreatedAsync(response, digest, "PUT upload", ct);
     }
 
@@ -189,4 +202,14 @@ internal sealed class RegistryClient : IDisposable
                 $"{what} {response.RequestMessage?.RequestUri}: expected {(int)expected}, got {(int)response.StatusCode}: {body[..Math.Min(body.Length, 500)]}");
         }
     }
+}
+
+/// <summary>Latencies of individual requests by kind, from send to response headers (the body upload included).</summary>
+internal sealed class RequestTimer
+{
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<double>> _byKind = new(StringComparer.Ordinal);
+
+    public void Add(string kind, double milliseconds) => _byKind.GetOrAdd(kind, _ => new()).Enqueue(milliseconds);
+
+    public Dictionary<string, double[]> Snapshot() => _byKind.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
 }

@@ -11,6 +11,10 @@ internal static class Report
     private static readonly string[] RowsHeader =
         ["row", "registry", "ops", "ops/s", "MiB/s", "p50 ms", "p90 ms", "p99 ms", "server CPU s", "CPU ms/op", "peak RSS MiB", "client CPU s"];
 
+    private static readonly string[] RequestsHeader = ["row", "request", "registry", "count", "p50 ms", "p90 ms", "p99 ms", "max ms"];
+
+    private static readonly string[] RequestOrder = ["POST", "PATCH", "PUT with body", "PUT (empty)"];
+
     private static readonly string[] MemoryHeader =
         ["row", "registry", "wall s", "MiB/s", "server CPU s", "RSS before MiB", "server peak RSS MiB", "client CPU s", "client peak RSS MiB"];
 
@@ -38,6 +42,48 @@ internal static class Report
         }
 
         return Markdown(table);
+    }
+
+    /// <summary>Per-request latencies of the rows that send more than one kind of request (the pushes).</summary>
+    public static string Requests(IReadOnlyList<Row> rows, Runner runner, string berth, string reference)
+    {
+        var table = new List<string[]> { RequestsHeader };
+        foreach (var row in rows)
+        {
+            if (!runner.Results.TryGetValue(row.Key, out var byRegistry))
+            {
+                continue;
+            }
+
+            var kinds = byRegistry.Values.SelectMany(l => l).SelectMany(m => m.Requests.Keys).Distinct()
+                .OrderBy(k => Array.IndexOf(RequestOrder, k)).ToList();
+            if (kinds.Count < 2)
+            {
+                continue;
+            }
+
+            var title = row.Title;
+            foreach (var kind in kinds)
+            {
+                foreach (var name in new[] { berth, reference })
+                {
+                    var sorted = byRegistry[name].SelectMany(m => m.Requests.GetValueOrDefault(kind) ?? []).Order().ToArray();
+                    if (sorted.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    table.Add(
+                    [
+                        title, kind, name, sorted.Length.ToString(CultureInfo.InvariantCulture),
+                        F(Percentile(sorted, 0.50)), F(Percentile(sorted, 0.90)), F(Percentile(sorted, 0.99)), F(sorted[^1]),
+                    ]);
+                    title = "";
+                }
+            }
+        }
+
+        return table.Count > 1 ? Markdown(table, textColumns: 3) : "";
     }
 
     public static string Memory(Runner runner, string berth, string reference, long targetBytes)
@@ -74,6 +120,10 @@ internal static class Report
         F(s.P50), F(s.P90), F(s.P99), F(s.Cpu), F(s.CpuPerOp, 3), F(s.PeakRss / MiB, 1), F(s.ClientCpu),
     ];
 
+    // Nearest rank on the sorted latencies of all rounds together.
+    private static double Percentile(double[] sorted, double p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
     private static string Ratio(double berth, double reference) =>
         reference > 0 && !double.IsNaN(berth) ? Inv($"{berth / reference:0.00}x") : "n/a";
 
@@ -81,7 +131,7 @@ internal static class Report
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private static string Markdown(List<string[]> table)
+    private static string Markdown(List<string[]> table, int textColumns = 2)
     {
         var widths = Enumerable.Range(0, table[0].Length).Select(c => table.Max(line => line[c].Length)).ToArray();
         var text = new StringBuilder();
@@ -91,7 +141,7 @@ internal static class Report
             for (var c = 0; c < cells.Length; c++)
             {
                 // Text columns (the first two) left-aligned, numbers right-aligned.
-                text.Append(' ').Append(c < 2 || header ? cells[c].PadRight(widths[c]) : cells[c].PadLeft(widths[c])).Append(" |");
+                text.Append(' ').Append(c < textColumns || header ? cells[c].PadRight(widths[c]) : cells[c].PadLeft(widths[c])).Append(" |");
             }
 
             text.AppendLine();
@@ -101,7 +151,7 @@ internal static class Report
         text.Append('|');
         for (var c = 0; c < widths.Length; c++)
         {
-            text.Append(c < 2 ? " :" : " ").Append('-', widths[c] - 1).Append(c < 2 ? " |" : ": |");
+            text.Append(c < textColumns ? " :" : " ").Append('-', widths[c] - 1).Append(c < textColumns ? " |" : ": |");
         }
 
         text.AppendLine();
@@ -134,8 +184,5 @@ internal static class Report
                 rounds.Sum(m => m.ClientCpuSeconds));
         }
 
-        // Nearest rank on the sorted latencies of all rounds together.
-        private static double Percentile(double[] sorted, double p) =>
-            sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 }

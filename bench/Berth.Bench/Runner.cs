@@ -4,7 +4,8 @@ using System.Globalization;
 namespace Berth.Bench;
 
 /// <summary>What one timed run of a row on one registry measured.</summary>
-internal sealed record Measurement(int Operations, double[] LatenciesMs, double WallSeconds, double ServerCpuSeconds, double ClientCpuSeconds, long PeakRssBytes);
+internal sealed record Measurement(
+    int Operations, double[] LatenciesMs, double WallSeconds, double ServerCpuSeconds, double ClientCpuSeconds, long PeakRssBytes, Dictionary<string, double[]> Requests);
 
 /// <summary>What the memory row measured on one registry.</summary>
 internal sealed record MemoryMeasurement(
@@ -100,6 +101,7 @@ internal sealed class Runner(BenchOptions options, IReadOnlyList<RegistryContext
         PeakResetWorks &= ProcStats.ResetPeak(pid);
         var latencies = new double[operations];
         var next = -1;
+        var timer = registry.Client.Timer = new RequestTimer();
         var serverCpu = ProcStats.CpuSeconds(pid);
         var clientCpu = ProcStats.CpuSeconds(_self);
         var clock = Stopwatch.StartNew();
@@ -116,8 +118,9 @@ internal sealed class Runner(BenchOptions options, IReadOnlyList<RegistryContext
         }, ct));
         await Task.WhenAll(workers);
         var wall = clock.Elapsed.TotalSeconds;
+        registry.Client.Timer = null;
         return new Measurement(
-            operations, latencies, wall, ProcStats.CpuSeconds(pid) - serverCpu, ProcStats.CpuSeconds(_self) - clientCpu, ProcStats.PeakRssBytes(pid));
+            operations, latencies, wall, ProcStats.CpuSeconds(pid) - serverCpu, ProcStats.CpuSeconds(_self) - clientCpu, ProcStats.PeakRssBytes(pid), timer.Snapshot());
     }
 
     // Untimed: write back whatever the previous run left dirty, so that a run never pays for the other one's writes.
