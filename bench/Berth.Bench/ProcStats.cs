@@ -26,6 +26,13 @@ internal static class ProcStats
     /// <summary>Current resident set size (VmRSS) in bytes.</summary>
     public static long RssBytes(int pid) => StatusKb(pid, "VmRSS:") * 1024;
 
+    /// <summary>Current RSS split into anonymous (heaps, stacks), file-backed (mapped binaries) and shared memory, in bytes.</summary>
+    public static (long Anon, long File, long Shmem) RssParts(int pid) =>
+        (StatusKb(pid, "RssAnon:") * 1024, StatusKb(pid, "RssFile:") * 1024, StatusKb(pid, "RssShmem:") * 1024);
+
+    /// <summary>Number of threads.</summary>
+    public static long Threads(int pid) => StatusValue(pid, "Threads:");
+
     /// <summary>Resets VmHWM to the current RSS (<c>echo 5 &gt; /proc/&lt;pid&gt;/clear_refs</c>, Linux 4.0+).</summary>
     /// <returns>False if the kernel or the permissions do not allow it; peaks are then lifetime peaks.</returns>
     public static bool ResetPeak(int pid)
@@ -41,14 +48,18 @@ internal static class ProcStats
         }
     }
 
-    private static long StatusKb(int pid, string key)
+    private static long StatusKb(int pid, string key) => StatusValue(pid, key);
+
+    // The first number after the key ("VmHWM:	  1234 kB", "Threads:	17").
+    private static long StatusValue(int pid, string key)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
             if (line.StartsWith(key, StringComparison.Ordinal))
             {
                 var value = line[key.Length..].Trim();
-                return long.Parse(value[..value.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+                var end = value.IndexOf(' ', StringComparison.Ordinal);
+                return long.Parse(end < 0 ? value : value[..end], CultureInfo.InvariantCulture);
             }
         }
 

@@ -85,6 +85,7 @@ try
         await runner.RunMemoryAsync(ct);
     }
 
+    var end = contexts.ToDictionary(c => c.Server.Name, c => (Rss: ProcStats.RssBytes(c.Server.ProcessId), Parts: ProcStats.RssParts(c.Server.ProcessId)));
     var o = Console.Out;
     o.WriteLine();
     o.WriteLine($"# Berth vs. docker-registry ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
@@ -94,7 +95,10 @@ try
     o.WriteLine($"- client: {RuntimeInformation.FrameworkDescription}, HttpClient/SocketsHttpHandler, concurrency {options.Concurrency}, {options.Rounds} measured rounds per row alternating which registry goes first, {options.WarmupOps} warm-up ops per row and registry");
     foreach (var c in contexts)
     {
-        o.WriteLine($"- {c.Server.Name}: {c.Server.Description}; idle RSS after start {idle[c.Server.Name] / 1048576.0:0.0} MiB".ToString(CultureInfo.InvariantCulture));
+        var (rss, (anon, file, shmem)) = end[c.Server.Name];
+        o.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"- {c.Server.Name}: {c.Server.Description}; RSS {idle[c.Server.Name] / 1048576.0:0.0} MiB idle after start, {rss / 1048576.0:0.0} MiB at the end (anon {anon / 1048576.0:0.0}, file-backed {file / 1048576.0:0.0}, shmem {shmem / 1048576.0:0.0})"));
     }
 
     o.WriteLine($"- latencies: per operation (a push is all of its requests), all rounds together; throughput = operations / summed wall time; server CPU = utime+stime delta of the server process; peak RSS = VmHWM{(runner.PeakResetWorks ? " reset before each run (clear_refs 5), so it is the peak during that run (max over rounds)" : " (clear_refs unavailable: lifetime peak)")}");

@@ -50,7 +50,7 @@ internal sealed class Runner(BenchOptions options, IReadOnlyList<RegistryContext
                     var byRegistry = Results.TryGetValue(row.Key, out var found) ? found : Results[row.Key] = new(StringComparer.Ordinal);
                     (byRegistry.TryGetValue(registry.Server.Name, out var list) ? list : byRegistry[registry.Server.Name] = []).Add(m);
                     progress.WriteLine(Inv(
-                        $"round {round}/{options.Rounds} {row.Key,-13} {registry.Server.Name,-9} {m.Operations,6} ops in {m.WallSeconds,6:0.00} s, server CPU {m.ServerCpuSeconds,6:0.00} s, peak RSS {m.PeakRssBytes / 1048576.0,7:0.0} MiB"));
+                        $"round {round}/{options.Rounds} {row.Key,-13} {registry.Server.Name,-9} {m.Operations,6} ops in {m.WallSeconds,6:0.00} s, server CPU {m.ServerCpuSeconds,6:0.00} s, peak RSS {m.PeakRssBytes / 1048576.0,7:0.0} MiB, RSS {ProcStats.RssBytes(registry.Server.ProcessId) / 1048576.0,6:0.0} MiB, {ProcStats.Threads(registry.Server.ProcessId),3} threads"));
                 }
             }
         }
