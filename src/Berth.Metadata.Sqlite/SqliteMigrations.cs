@@ -57,6 +57,14 @@ internal static class SqliteMigrations
             repository TEXT NOT NULL,
             started_at INTEGER NOT NULL);
         """,
+
+        // 3: lifecycle policies, one per repository.
+        """
+        CREATE TABLE lifecycle_policies (
+            repository TEXT PRIMARY KEY NOT NULL REFERENCES repositories(name),
+            policy_text TEXT NOT NULL,
+            last_evaluated_at INTEGER);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -75,6 +75,12 @@ public enum RegistryError
     /// <summary>A tag is malformed or may not be overwritten (<c>TAG_INVALID</c>).</summary>
     TagInvalid,
 
+    /// <summary>The repository has no lifecycle policy (ECR <c>LifecyclePolicyNotFoundException</c>).</summary>
+    LifecyclePolicyNotFound,
+
+    /// <summary>No lifecycle policy preview was started (ECR <c>LifecyclePolicyPreviewNotFoundException</c>).</summary>
+    LifecyclePolicyPreviewNotFound,
+
     /// <summary>The repository exists already (ECR <c>RepositoryAlreadyExistsException</c>).</summary>
     RepositoryAlreadyExists,
 

@@ -1,3 +1,8 @@
+using Berth.Protocol;
+using Berth.Registry.Lifecycle;
+using Berth.Registry.Metadata;
+using Berth.Registry.Repositories;
+using Microsoft.Extensions.DependencyInjection;
 using Berth.Testing;
 
 namespace Berth.Cli.Tests;
@@ -41,6 +46,51 @@ public sealed class AdminCommandTests
 
         // The new token was sealed by a different key than the old one.
         Assert.NotEqual(DataKeyId(before), DataKeyId(after));
+    }
+
+    [Fact]
+    public async Task RunLifecycle_OnServerData_ExpiresWhatThePolicySaysAndReportsEachImage()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await BerthTestServer.StartAsync(o => o with { LifecycleInterval = TimeSpan.Zero }, cancellationToken: ct);
+        await server.Services.GetRequiredService<RepositoryService>().CreateAsync("team/app", "MUTABLE", ct);
+        var manifests = server.Services.GetRequiredService<IManifestStore>();
+        var digests = new Dictionary<string, Digest>();
+        foreach (var (tag, daysAgo) in new[] { ("t1", 10), ("t2", 5), ("t3", 1) })
+        {
+            var content = System.Text.Encoding.UTF8.GetBytes($$$"""{"schemaVersion":2,"annotations":{"tag":"{{{tag}}}"}}""");
+            digests[tag] = Digest.Sha256(content);
+            var record = new ManifestRecord(digests[tag], MediaTypes.OciManifest, content, null, null, null, DateTimeOffset.UtcNow.AddDays(-daysAgo));
+            await manifests.PutManifestAsync("team/app", record, tag, ct);
+        }
+
+        const string Policy = """{"rules":[{"rulePriority":1,"description":"newest only","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}""";
+        await server.Services.GetRequiredService<LifecycleService>().PutAsync("team/app", Policy, ct);
+        var cli = new CliRunner(new Dictionary<string, string?> { ["BERTH_DATA_DIR"] = server.DataDirectory });
+
+        var result = await cli.RunAsync(["admin", "run-lifecycle"], cancellationToken: ct);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Output.TrimEnd().Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith($"expired team/app@{digests["t1"]} (tags t1; rule 1; pushed ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"expired team/app@{digests["t2"]} (tags t2; rule 1; pushed ", lines[1], StringComparison.Ordinal);
+        Assert.Equal("Lifecycle run: 2 image(s) expired in 1 repositories.", lines[2]);
+        Assert.Null(await manifests.FindTagAsync("team/app", "t1", ct));
+        Assert.Null(await manifests.FindTagAsync("team/app", "t2", ct));
+        Assert.Equal(digests["t3"], await manifests.FindTagAsync("team/app", "t3", ct));
+    }
+
+    [Fact]
+    public async Task RunLifecycle_WithoutMetadata_FailsWithOneLine()
+    {
+        using var data = TempDirectory.Create();
+
+        var result = await new CliRunner(new Dictionary<string, string?>()).RunAsync(["admin", "run-lifecycle", "--data-dir", data.Path], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+        Assert.StartsWith("Error: no metadata in", result.Error, StringComparison.Ordinal);
     }
 
     private static string DataKeyId(string password)

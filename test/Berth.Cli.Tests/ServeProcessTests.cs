@@ -59,6 +59,7 @@ public sealed class ServeProcessTests : IDisposable
     [InlineData("--token-ttl", "forever", "invalid --token-ttl 'forever'")]
     [InlineData("--account-id", "12", "invalid --account-id '12'")]
     [InlineData("--public-url", "ftp://x", "invalid --public-url 'ftp://x'")]
+    [InlineData("--lifecycle-interval", "daily", "invalid --lifecycle-interval 'daily'")]
     public async Task Serve_BadFlag_OneLineErrorAndNonZeroExit(string flag, string value, string message)
     {
         var cli = new CliRunner(new Dictionary<string, string?>());

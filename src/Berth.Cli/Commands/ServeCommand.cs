@@ -18,6 +18,7 @@ internal static class ServeCommand
         var accountId = Flag("--account-id", "BERTH_ACCOUNT_ID", "000000000000", "12-digit account id in ARNs");
         var region = Flag("--region", "BERTH_REGION", "us-east-1", "Region clients sign for");
         var tokenTtl = Flag("--token-ttl", "BERTH_TOKEN_TTL", "12h", "Lifetime of authorization tokens (e.g. 12h, 30m)");
+        var lifecycleInterval = Flag("--lifecycle-interval", "BERTH_LIFECYCLE_INTERVAL", "1h", "How often lifecycle policies are enforced (e.g. 1h, 15m; 0 or off: never)");
         var publicUrl = Flag("--public-url", "BERTH_PUBLIC_URL", "", "Registry URL reported as proxyEndpoint and Basic realm (default: https://<Host>)");
 
         var createOnPush = new Option<bool>("--create-on-push")
@@ -28,7 +29,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the registry (ECR API on POST /, OCI distribution on /v2/).")
         {
-            dataDir, listen, accountId, region, tokenTtl, publicUrl, createOnPush,
+            dataDir, listen, accountId, region, tokenTtl, publicUrl, createOnPush, lifecycleInterval,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -49,6 +50,13 @@ internal static class ServeCommand
                 return Fail(context, $"invalid --token-ttl '{parse.GetValue(tokenTtl)}': expected a duration such as 12h, 30m or 45s");
             }
 
+            var intervalText = parse.GetValue(lifecycleInterval);
+            var interval = TimeSpan.Zero;
+            if (intervalText is not ("0" or "off") && !Durations.TryParse(intervalText, out interval))
+            {
+                return Fail(context, $"invalid --lifecycle-interval '{intervalText}': expected a duration such as 1h or 15m, or 0 to turn enforcement off");
+            }
+
             Uri? url = null;
             var urlText = parse.GetValue(publicUrl);
             if (!string.IsNullOrEmpty(urlText) && (!Uri.TryCreate(urlText, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https")))
@@ -62,6 +70,7 @@ internal static class ServeCommand
                 Listen = endpoint,
                 Registry = new RegistryOptions { AccountId = account, Region = parse.GetValue(region)!, TokenTtl = ttl, CreateOnPush = parse.GetValue(createOnPush) },
                 PublicUrl = url,
+                LifecycleInterval = interval,
             };
             return await RunAsync(context, options, cancellationToken);
         });

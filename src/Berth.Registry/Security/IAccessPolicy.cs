@@ -32,5 +32,10 @@ public static class EcrActions
     public const string CreateRepository = "ecr:CreateRepository";
     public const string DeleteRepository = "ecr:DeleteRepository";
     public const string ListImages = "ecr:ListImages";
+    public const string PutLifecyclePolicy = "ecr:PutLifecyclePolicy";
+    public const string GetLifecyclePolicy = "ecr:GetLifecyclePolicy";
+    public const string DeleteLifecyclePolicy = "ecr:DeleteLifecyclePolicy";
+    public const string StartLifecyclePolicyPreview = "ecr:StartLifecyclePolicyPreview";
+    public const string GetLifecyclePolicyPreview = "ecr:GetLifecyclePolicyPreview";
 }
 #pragma warning restore CS1591

@@ -54,6 +54,11 @@ internal static class EcrEndpoints
             ["CreateRepository"] = RepositoryOperations.CreateAsync,
             ["DescribeRepositories"] = RepositoryOperations.DescribeAsync,
             ["DeleteRepository"] = RepositoryOperations.DeleteAsync,
+            ["PutLifecyclePolicy"] = LifecycleOperations.PutAsync,
+            ["GetLifecyclePolicy"] = LifecycleOperations.GetAsync,
+            ["DeleteLifecyclePolicy"] = LifecycleOperations.DeleteAsync,
+            ["StartLifecyclePolicyPreview"] = LifecycleOperations.StartPreviewAsync,
+            ["GetLifecyclePolicyPreview"] = LifecycleOperations.GetPreviewAsync,
         }.ToFrozenDictionary();
 
     public static IEndpointConventionBuilder MapEcrApi(this IEndpointRouteBuilder endpoints) =>

@@ -131,14 +131,14 @@ internal static class RepositoryOperations
             new EncryptionConfiguration("AES256"));
     }
 
-    private static RepositoryService Service(EcrCall call) => call.Http.RequestServices.GetRequiredService<RepositoryService>();
+    internal static RepositoryService Service(EcrCall call) => call.Http.RequestServices.GetRequiredService<RepositoryService>();
 
-    private static string Required(string? value, string member) =>
+    internal static string Required(string? value, string member) =>
         string.IsNullOrEmpty(value)
             ? throw new RegistryException(RegistryError.InvalidParameter, $"1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null")
             : value;
 
-    private static void CheckRegistryId(EcrCall call, string? registryId)
+    internal static void CheckRegistryId(EcrCall call, string? registryId)
     {
         var account = call.Http.RequestServices.GetRequiredService<RegistryOptions>().AccountId;
         if (registryId is not null && registryId != account)
@@ -170,6 +170,6 @@ internal static class RepositoryOperations
         }
     }
 
-    private static IResult Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+    internal static IResult Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         TypedResults.Json(value, type, EcrProtocol.ContentType);
 }

@@ -45,6 +45,8 @@ internal static class RegistryErrors
         [RegistryError.NameInvalid] = new(400, "NAME_INVALID", 400, "InvalidParameterException", "invalid repository name"),
         [RegistryError.NameUnknown] = new(404, "NAME_UNKNOWN", 400, "RepositoryNotFoundException", null),
         [RegistryError.TagInvalid] = new(400, "TAG_INVALID", 400, "ImageTagAlreadyExistsException", null),
+        [RegistryError.LifecyclePolicyNotFound] = new(404, "UNSUPPORTED", 400, "LifecyclePolicyNotFoundException", null),
+        [RegistryError.LifecyclePolicyPreviewNotFound] = new(404, "UNSUPPORTED", 400, "LifecyclePolicyPreviewNotFoundException", null),
         [RegistryError.RepositoryAlreadyExists] = new(409, "DENIED", 400, "RepositoryAlreadyExistsException", null),
         [RegistryError.RepositoryNotEmpty] = new(409, "DENIED", 400, "RepositoryNotEmptyException", null),
         [RegistryError.PaginationInvalid] = new(400, "PAGINATION_NUMBER_INVALID", 400, "InvalidParameterException", "invalid number of results requested"),

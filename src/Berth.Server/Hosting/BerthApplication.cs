@@ -1,5 +1,6 @@
 using Berth.Metadata.Sqlite;
 using Berth.Registry.Blobs;
+using Berth.Registry.Lifecycle;
 using Berth.Registry.Manifests;
 using Berth.Registry.Metadata;
 using Berth.Registry.Repositories;
@@ -9,6 +10,7 @@ using Berth.Registry.Security;
 using Berth.Server.Auth;
 using Berth.Server.Ecr;
 using Berth.Server.Errors;
+using Berth.Server.Lifecycle;
 using Berth.Server.Oci;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -70,6 +72,9 @@ public static class BerthApplication
         services.AddSingleton<RepositoryService>();
         services.AddSingleton<BlobService>();
         services.AddSingleton<ManifestService>();
+        services.AddSingleton<ILifecycleStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<LifecycleService>();
+        services.AddHostedService<LifecycleWorker>();
         services.TryAddSingleton<IAccessPolicy, AdminOnlyAccessPolicy>();
         services.AddSingleton<Authorizer>();
         services.AddSingleton<AccessKeys>();

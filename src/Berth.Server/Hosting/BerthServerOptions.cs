@@ -18,6 +18,9 @@ public sealed record BerthServerOptions
     /// <summary>The registry URL clients use (<c>proxyEndpoint</c>, Basic realm); by default <c>https://</c> + the request's Host.</summary>
     public Uri? PublicUrl { get; init; }
 
+    /// <summary>How often lifecycle policies are enforced; zero or less turns the background job off.</summary>
+    public TimeSpan LifecycleInterval { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How far a SigV4 timestamp may be from the server's clock.</summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(5);
 

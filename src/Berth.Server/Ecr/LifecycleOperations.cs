@@ -1,0 +1,112 @@
+using System.Globalization;
+using Berth.Protocol.Ecr;
+using Berth.Registry;
+using Berth.Registry.Lifecycle;
+using Berth.Registry.Security;
+
+namespace Berth.Server.Ecr;
+
+/// <summary>The lifecycle policy operations: put, get, delete, and the preview pair.</summary>
+internal static class LifecycleOperations
+{
+    public static async ValueTask<IResult> PutAsync(EcrCall call)
+    {
+        var (name, input) = await ReadAsync(call, EcrActions.PutLifecyclePolicy);
+        var text = RepositoryOperations.Required(input.LifecyclePolicyText, "lifecyclePolicyText");
+        await Service(call).PutAsync(name, text, call.Http.RequestAborted);
+        return Respond(new LifecyclePolicyResponse(Account(call), name, text));
+    }
+
+    public static async ValueTask<IResult> GetAsync(EcrCall call)
+    {
+        var (name, _) = await ReadAsync(call, EcrActions.GetLifecyclePolicy);
+        var policy = await Service(call).GetAsync(name, call.Http.RequestAborted);
+        return Respond(new LifecyclePolicyResponse(Account(call), name, policy.Text, EpochSeconds(policy.LastEvaluatedAt)));
+    }
+
+    public static async ValueTask<IResult> DeleteAsync(EcrCall call)
+    {
+        var (name, _) = await ReadAsync(call, EcrActions.DeleteLifecyclePolicy);
+        var policy = await Service(call).DeleteAsync(name, call.Http.RequestAborted);
+        return Respond(new LifecyclePolicyResponse(Account(call), name, policy.Text, EpochSeconds(policy.LastEvaluatedAt)));
+    }
+
+    public static async ValueTask<IResult> StartPreviewAsync(EcrCall call)
+    {
+        var (name, input) = await ReadAsync(call, EcrActions.StartLifecyclePolicyPreview);
+        var text = await Service(call).StartPreviewAsync(name, input.LifecyclePolicyText, call.Http.RequestAborted);
+
+        // ECR answers IN_PROGRESS and computes later; Berth has already finished, and GetLifecyclePolicyPreview says COMPLETE.
+        return Respond(new LifecyclePolicyResponse(Account(call), name, text, Status: "IN_PROGRESS"));
+    }
+
+    public static async ValueTask<IResult> GetPreviewAsync(EcrCall call)
+    {
+        var input = call.Read(EcrLifecycleJsonContext.Default.GetLifecyclePolicyPreviewRequest);
+        var name = RepositoryOperations.Required(input.RepositoryName, "repositoryName");
+        RepositoryOperations.CheckRegistryId(call, input.RegistryId);
+        await call.RequireAsync(EcrActions.GetLifecyclePolicyPreview, name);
+        await RepositoryOperations.Service(call).RequireAsync(name, forPush: false, call.Http.RequestAborted);
+        var limit = input.MaxResults ?? 100;
+        if (limit is < 1 or > 100)
+        {
+            throw new RegistryException(
+                RegistryError.InvalidParameter,
+                "Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to 100 and greater than or equal to 1'");
+        }
+
+        var preview = Service(call).GetPreview(name);
+        var matching = preview.Expiries.Where(Filter(input.Filter?.TagStatus)).ToList();
+        var start = StartOf(input.NextToken, matching.Count);
+        var page = matching.Skip(start).Take(limit)
+            .Select(expiry => new LifecyclePreviewResult(
+                expiry.Image.Tags.Order(StringComparer.Ordinal).ToList(),
+                expiry.Image.Digest,
+                expiry.Image.PushedAt.ToUnixTimeMilliseconds() / 1000.0,
+                new LifecyclePreviewAction("EXPIRE"),
+                expiry.Rule.RulePriority))
+            .ToList();
+        var next = start + page.Count < matching.Count ? "p1:" + (start + page.Count).ToString(CultureInfo.InvariantCulture) : null;
+        return RepositoryOperations.Json(
+            new GetLifecyclePolicyPreviewResponse(
+                Account(call), name, preview.PolicyText, "COMPLETE", page, new LifecyclePreviewSummary(matching.Count), next),
+            EcrLifecycleJsonContext.Default.GetLifecyclePolicyPreviewResponse);
+    }
+
+    private static async ValueTask<(string Name, LifecyclePolicyRequest Input)> ReadAsync(EcrCall call, string action)
+    {
+        var input = call.Read(EcrLifecycleJsonContext.Default.LifecyclePolicyRequest);
+        var name = RepositoryOperations.Required(input.RepositoryName, "repositoryName");
+        RepositoryOperations.CheckRegistryId(call, input.RegistryId);
+        await call.RequireAsync(action, name);
+        await RepositoryOperations.Service(call).RequireAsync(name, forPush: false, call.Http.RequestAborted);
+        return (name, input);
+    }
+
+    private static Func<LifecycleExpiry, bool> Filter(string? tagStatus) => tagStatus switch
+    {
+        null or "ANY" => _ => true,
+        "TAGGED" => expiry => expiry.Image.Tags.Count > 0,
+        "UNTAGGED" => expiry => expiry.Image.Tags.Count == 0,
+        _ => throw new RegistryException(
+            RegistryError.InvalidParameter,
+            "Invalid parameter at 'filter.tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]'"),
+    };
+
+    private static int StartOf(string? token, int count) =>
+        token is null
+            ? 0
+            : token.StartsWith("p1:", StringComparison.Ordinal)
+              && int.TryParse(token.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out var start) && start <= count
+                ? start
+                : throw new RegistryException(RegistryError.InvalidParameter, "Invalid parameter at 'nextToken': the token is not one this registry issued");
+
+    private static double? EpochSeconds(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds() / 1000.0;
+
+    private static string Account(EcrCall call) => call.Http.RequestServices.GetRequiredService<RegistryOptions>().AccountId;
+
+    private static LifecycleService Service(EcrCall call) => call.Http.RequestServices.GetRequiredService<LifecycleService>();
+
+    private static IResult Respond(LifecyclePolicyResponse response) =>
+        RepositoryOperations.Json(response, EcrLifecycleJsonContext.Default.LifecyclePolicyResponse);
+}
