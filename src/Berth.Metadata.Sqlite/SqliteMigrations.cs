@@ -57,6 +57,12 @@ internal static class SqliteMigrations
             repository TEXT NOT NULL,
             started_at INTEGER NOT NULL);
         """,
+
+        // 3: the ECR image API: when an image was last pulled, and tag-mutability exclusion filters (newline-separated).
+        """
+        ALTER TABLE manifests ADD COLUMN last_pulled_at INTEGER;
+        ALTER TABLE repositories ADD COLUMN tag_mutability_exclusions TEXT;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -8,9 +8,10 @@ namespace Berth.Protocol.Ecr;
 /// <param name="RepositoryName">The name.</param>
 /// <param name="RepositoryUri">Registry host and name, no scheme.</param>
 /// <param name="CreatedAt">Epoch seconds.</param>
-/// <param name="ImageTagMutability"><c>MUTABLE</c> or <c>IMMUTABLE</c>.</param>
+/// <param name="ImageTagMutability"><c>MUTABLE</c>, <c>IMMUTABLE</c> or one of the <c>_WITH_EXCLUSION</c> modes.</param>
 /// <param name="ImageScanningConfiguration">Stored, no scanner.</param>
 /// <param name="EncryptionConfiguration">Always AES256 (encrypted at rest is the operator's disk's job).</param>
+/// <param name="ImageTagMutabilityExclusionFilters">The exclusion filters of the <c>_WITH_EXCLUSION</c> modes.</param>
 public sealed record EcrRepository(
     [property: JsonPropertyName("repositoryArn")] string RepositoryArn,
     [property: JsonPropertyName("registryId")] string RegistryId,
@@ -19,7 +20,37 @@ public sealed record EcrRepository(
     [property: JsonPropertyName("createdAt")] double CreatedAt,
     [property: JsonPropertyName("imageTagMutability")] string ImageTagMutability,
     [property: JsonPropertyName("imageScanningConfiguration")] ImageScanningConfiguration ImageScanningConfiguration,
-    [property: JsonPropertyName("encryptionConfiguration")] EncryptionConfiguration EncryptionConfiguration);
+    [property: JsonPropertyName("encryptionConfiguration")] EncryptionConfiguration EncryptionConfiguration,
+    [property: JsonPropertyName("imageTagMutabilityExclusionFilters")] IReadOnlyList<TagMutabilityExclusionFilter>? ImageTagMutabilityExclusionFilters = null);
+
+/// <summary>An ECR <c>ImageTagMutabilityExclusionFilter</c>.</summary>
+/// <param name="FilterType">Always <c>WILDCARD</c>.</param>
+/// <param name="Filter">A tag pattern where <c>*</c> matches any characters.</param>
+public sealed record TagMutabilityExclusionFilter(
+    [property: JsonPropertyName("filterType")] string? FilterType,
+    [property: JsonPropertyName("filter")] string? Filter);
+
+/// <summary>Input of <c>PutImageTagMutability</c>.</summary>
+/// <param name="RepositoryName">The repository.</param>
+/// <param name="ImageTagMutability">The new setting.</param>
+/// <param name="RegistryId">Optional account id.</param>
+/// <param name="ImageTagMutabilityExclusionFilters">Filters for the <c>_WITH_EXCLUSION</c> modes.</param>
+public sealed record PutImageTagMutabilityRequest(
+    [property: JsonPropertyName("repositoryName")] string? RepositoryName,
+    [property: JsonPropertyName("imageTagMutability")] string? ImageTagMutability,
+    [property: JsonPropertyName("registryId")] string? RegistryId = null,
+    [property: JsonPropertyName("imageTagMutabilityExclusionFilters")] IReadOnlyList<TagMutabilityExclusionFilter>? ImageTagMutabilityExclusionFilters = null);
+
+/// <summary>Output of <c>PutImageTagMutability</c>: the setting echoed.</summary>
+/// <param name="RegistryId">The account id.</param>
+/// <param name="RepositoryName">The repository.</param>
+/// <param name="ImageTagMutability">The new setting.</param>
+/// <param name="ImageTagMutabilityExclusionFilters">Its filters, if any.</param>
+public sealed record PutImageTagMutabilityResponse(
+    [property: JsonPropertyName("registryId")] string RegistryId,
+    [property: JsonPropertyName("repositoryName")] string RepositoryName,
+    [property: JsonPropertyName("imageTagMutability")] string ImageTagMutability,
+    [property: JsonPropertyName("imageTagMutabilityExclusionFilters")] IReadOnlyList<TagMutabilityExclusionFilter>? ImageTagMutabilityExclusionFilters);
 
 /// <summary>Scan-on-push setting.</summary>
 /// <param name="ScanOnPush">Whether images are scanned on push.</param>
@@ -33,10 +64,12 @@ public sealed record EncryptionConfiguration([property: JsonPropertyName("encryp
 /// <param name="RepositoryName">The name.</param>
 /// <param name="RegistryId">Optional account id.</param>
 /// <param name="ImageTagMutability">Optional, default MUTABLE.</param>
+/// <param name="ImageTagMutabilityExclusionFilters">Filters for the <c>_WITH_EXCLUSION</c> modes.</param>
 public sealed record CreateRepositoryRequest(
     [property: JsonPropertyName("repositoryName")] string? RepositoryName,
     [property: JsonPropertyName("registryId")] string? RegistryId = null,
-    [property: JsonPropertyName("imageTagMutability")] string? ImageTagMutability = null);
+    [property: JsonPropertyName("imageTagMutability")] string? ImageTagMutability = null,
+    [property: JsonPropertyName("imageTagMutabilityExclusionFilters")] IReadOnlyList<TagMutabilityExclusionFilter>? ImageTagMutabilityExclusionFilters = null);
 
 /// <summary>Output holding one repository.</summary>
 /// <param name="Repository">The repository.</param>
@@ -76,4 +109,6 @@ public sealed record DeleteRepositoryRequest(
 [JsonSerializable(typeof(DescribeRepositoriesRequest))]
 [JsonSerializable(typeof(DescribeRepositoriesResponse))]
 [JsonSerializable(typeof(DeleteRepositoryRequest))]
+[JsonSerializable(typeof(PutImageTagMutabilityRequest))]
+[JsonSerializable(typeof(PutImageTagMutabilityResponse))]
 public sealed partial class EcrRepositoryJsonContext : JsonSerializerContext;

@@ -4,7 +4,7 @@ using Berth.Registry.Metadata;
 namespace Berth.Registry.Repositories;
 
 /// <summary>Repositories: existence (ECR never creates on push unless told to), creation, listing, deletion.</summary>
-public sealed class RepositoryService(IRepositoryStore store, RegistryOptions options, TimeProvider time)
+public sealed class RepositoryService(IRepositoryStore store, IImageStore images, RegistryOptions options, TimeProvider time)
 {
     /// <summary>Returns the repository, creating it for a push when create-on-push is on.</summary>
     /// <exception cref="RegistryException"><see cref="RegistryError.NameInvalid"/> or <see cref="RegistryError.NameUnknown"/> with ECR's message.</exception>
@@ -31,7 +31,8 @@ public sealed class RepositoryService(IRepositoryStore store, RegistryOptions op
     }
 
     /// <summary>Creates a repository.</summary>
-    public async ValueTask<RepositoryRecord> CreateAsync(string name, string tagMutability, CancellationToken cancellationToken)
+    public async ValueTask<RepositoryRecord> CreateAsync(
+        string name, string tagMutability, IReadOnlyList<string>? exclusions, CancellationToken cancellationToken)
     {
         if (!RepositoryName.IsValid(name))
         {
@@ -40,7 +41,7 @@ public sealed class RepositoryService(IRepositoryStore store, RegistryOptions op
                 $"Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*' and have length between 2 and 256'");
         }
 
-        var record = new RepositoryRecord(name, time.GetUtcNow(), tagMutability);
+        var record = new RepositoryRecord(name, time.GetUtcNow(), tagMutability, exclusions);
         return await store.CreateRepositoryAsync(record, cancellationToken)
             ? record
             : throw new RegistryException(
@@ -62,6 +63,13 @@ public sealed class RepositoryService(IRepositoryStore store, RegistryOptions op
         await store.DeleteRepositoryAsync(name, cancellationToken);
         return repository;
     }
+
+    /// <summary>Changes the tag mutability setting (PutImageTagMutability).</summary>
+    public async ValueTask<RepositoryRecord> SetTagMutabilityAsync(
+        string name, string tagMutability, IReadOnlyList<string>? exclusions, CancellationToken cancellationToken) =>
+        await images.SetTagMutabilityAsync(name, tagMutability, exclusions, cancellationToken)
+            ? await store.FindRepositoryAsync(name, cancellationToken) ?? throw NotFound(name)
+            : throw NotFound(name);
 
     /// <summary>One page of repositories in name order.</summary>
     public ValueTask<IReadOnlyList<RepositoryRecord>> ListAsync(string? after, int limit, CancellationToken cancellationToken) =>

@@ -32,5 +32,11 @@ public static class EcrActions
     public const string CreateRepository = "ecr:CreateRepository";
     public const string DeleteRepository = "ecr:DeleteRepository";
     public const string ListImages = "ecr:ListImages";
+    public const string DescribeImages = "ecr:DescribeImages";
+    public const string PutImageTagMutability = "ecr:PutImageTagMutability";
+    public const string TagResource = "ecr:TagResource";
+    public const string UntagResource = "ecr:UntagResource";
+    public const string ListTagsForResource = "ecr:ListTagsForResource";
+    public const string DescribeRegistry = "ecr:DescribeRegistry";
 }
 #pragma warning restore CS1591

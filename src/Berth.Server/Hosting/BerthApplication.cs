@@ -1,5 +1,6 @@
 using Berth.Metadata.Sqlite;
 using Berth.Registry.Blobs;
+using Berth.Registry.Images;
 using Berth.Registry.Manifests;
 using Berth.Registry.Metadata;
 using Berth.Registry.Repositories;
@@ -66,10 +67,12 @@ public static class BerthApplication
         services.AddSingleton<IBlobLinkStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.AddSingleton<IManifestStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.AddSingleton<IUploadSessionStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<IImageStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.AddSingleton<IBlobStore>(_ => new FileSystemBlobStore(Path.Combine(options.DataDirectory, "storage")));
         services.AddSingleton<RepositoryService>();
         services.AddSingleton<BlobService>();
         services.AddSingleton<ManifestService>();
+        services.AddSingleton<ImageService>();
         services.TryAddSingleton<IAccessPolicy, AdminOnlyAccessPolicy>();
         services.AddSingleton<Authorizer>();
         services.AddSingleton<AccessKeys>();
