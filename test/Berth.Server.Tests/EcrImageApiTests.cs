@@ -282,6 +282,21 @@ public sealed class EcrImageApiTests(BerthServerFixture fixture) : IClassFixture
         AssertError(result.GetProperty("noRepo"), "RepositoryNotFoundException");
     }
 
+    [Fact]
+    public async Task ModelOperationsWithoutHandler_Boto3_ValidationExceptionNamingTheOperation()
+    {
+        var result = await Boto3.RunAsync(
+            """
+            out["rules"] = call("describe_pull_through_cache_rules")
+            out["setting"] = call("put_account_setting", name="BASIC_SCAN_TYPE_VERSION", value="AWS_NATIVE")
+            out["scan"] = call("start_image_scan", repositoryName="any/repo", imageId={"imageTag": "v1"})
+            """);
+
+        EcrImageApiTests.AssertError(result.GetProperty("rules"), "ValidationException", "DescribePullThroughCacheRules is not supported by this registry");
+        EcrImageApiTests.AssertError(result.GetProperty("setting"), "ValidationException", "PutAccountSetting is not supported by this registry");
+        EcrImageApiTests.AssertError(result.GetProperty("scan"), "ValidationException", "StartImageScan is not supported by this registry");
+    }
+
     public void Dispose() => _home.Dispose();
 
     internal static void AssertError(JsonElement result, string type, string? message = null)

@@ -17,9 +17,9 @@ public sealed class Boto3(BerthTestServer server, string home)
         ecr = boto3.client("ecr", endpoint_url=os.environ["BERTH_URL"], region_name="us-east-1")
         V = json.loads(sys.stdin.read())
         out = {}
-        def call(name, **kwargs):
+        def call(_op, **kwargs):
             try:
-                response = getattr(ecr, name)(**kwargs)
+                response = getattr(ecr, _op)(**kwargs)
                 response.pop("ResponseMetadata", None)
                 return response
             except botocore.exceptions.ClientError as e:
