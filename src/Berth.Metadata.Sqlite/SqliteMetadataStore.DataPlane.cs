@@ -33,7 +33,7 @@ public sealed partial class SqliteMetadataStore : IRepositoryStore, IBlobLinkSto
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var table in new[] { "tags", "manifests", "blob_links", "uploads" })
+        foreach (var table in new[] { "tags", "manifests", "blob_links", "uploads", "repository_tags" })
         {
             await ExecuteAsync(connection, transaction, $"DELETE FROM {table} WHERE repository = $name", cancellationToken, ("$name", name));
         }

@@ -63,6 +63,15 @@ internal static class SqliteMigrations
         ALTER TABLE manifests ADD COLUMN last_pulled_at INTEGER;
         ALTER TABLE repositories ADD COLUMN tag_mutability_exclusions TEXT;
         """,
+
+        // 4: resource tags on repositories (TagResource).
+        """
+        CREATE TABLE repository_tags (
+            repository TEXT NOT NULL REFERENCES repositories(name),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (repository, key));
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -101,6 +101,12 @@ public enum RegistryError
 
     /// <summary>CompleteLayerUpload of an upload that received no bytes (ECR <c>EmptyUploadException</c>).</summary>
     EmptyUpload,
+
+    /// <summary>A resource tag key or value is invalid (ECR <c>InvalidTagParameterException</c>).</summary>
+    InvalidTagParameter,
+
+    /// <summary>A resource would have more than 50 tags (ECR <c>TooManyTagsException</c>).</summary>
+    TooManyTags,
 }
 
 /// <summary>A protocol violation found in domain code. Lookups that miss return null instead.</summary>

@@ -65,11 +65,13 @@ public sealed record EncryptionConfiguration([property: JsonPropertyName("encryp
 /// <param name="RegistryId">Optional account id.</param>
 /// <param name="ImageTagMutability">Optional, default MUTABLE.</param>
 /// <param name="ImageTagMutabilityExclusionFilters">Filters for the <c>_WITH_EXCLUSION</c> modes.</param>
+/// <param name="Tags">Resource tags.</param>
 public sealed record CreateRepositoryRequest(
     [property: JsonPropertyName("repositoryName")] string? RepositoryName,
     [property: JsonPropertyName("registryId")] string? RegistryId = null,
     [property: JsonPropertyName("imageTagMutability")] string? ImageTagMutability = null,
-    [property: JsonPropertyName("imageTagMutabilityExclusionFilters")] IReadOnlyList<TagMutabilityExclusionFilter>? ImageTagMutabilityExclusionFilters = null);
+    [property: JsonPropertyName("imageTagMutabilityExclusionFilters")] IReadOnlyList<TagMutabilityExclusionFilter>? ImageTagMutabilityExclusionFilters = null,
+    [property: JsonPropertyName("tags")] IReadOnlyList<ResourceTag>? Tags = null);
 
 /// <summary>Output holding one repository.</summary>
 /// <param name="Repository">The repository.</param>
@@ -112,3 +114,56 @@ public sealed record DeleteRepositoryRequest(
 [JsonSerializable(typeof(PutImageTagMutabilityRequest))]
 [JsonSerializable(typeof(PutImageTagMutabilityResponse))]
 public sealed partial class EcrRepositoryJsonContext : JsonSerializerContext;
+
+/// <summary>An AWS resource tag; the JSON names are capitalized, as in every AWS API.</summary>
+/// <param name="Key">The key, 1..128 characters.</param>
+/// <param name="Value">The value, 0..256 characters.</param>
+public sealed record ResourceTag(
+    [property: JsonPropertyName("Key")] string? Key,
+    [property: JsonPropertyName("Value")] string? Value);
+
+/// <summary>Input of <c>TagResource</c>.</summary>
+/// <param name="ResourceArn">A repository ARN.</param>
+/// <param name="Tags">Tags to add or overwrite.</param>
+public sealed record TagResourceRequest(
+    [property: JsonPropertyName("resourceArn")] string? ResourceArn,
+    [property: JsonPropertyName("tags")] IReadOnlyList<ResourceTag>? Tags);
+
+/// <summary>Input of <c>UntagResource</c>.</summary>
+/// <param name="ResourceArn">A repository ARN.</param>
+/// <param name="TagKeys">Keys to remove.</param>
+public sealed record UntagResourceRequest(
+    [property: JsonPropertyName("resourceArn")] string? ResourceArn,
+    [property: JsonPropertyName("tagKeys")] IReadOnlyList<string>? TagKeys);
+
+/// <summary>Input of <c>ListTagsForResource</c>.</summary>
+/// <param name="ResourceArn">A repository ARN.</param>
+public sealed record ListTagsForResourceRequest([property: JsonPropertyName("resourceArn")] string? ResourceArn);
+
+/// <summary>Output of <c>ListTagsForResource</c>.</summary>
+/// <param name="Tags">The tags in key order.</param>
+public sealed record ListTagsForResourceResponse([property: JsonPropertyName("tags")] IReadOnlyList<ResourceTag> Tags);
+
+/// <summary>The empty output of <c>TagResource</c> and <c>UntagResource</c>: <c>{}</c>.</summary>
+public sealed record EmptyResponse;
+
+/// <summary>A registry's replication configuration (Berth replicates nowhere: no rules).</summary>
+/// <param name="Rules">Always empty.</param>
+public sealed record ReplicationConfiguration([property: JsonPropertyName("rules")] IReadOnlyList<System.Text.Json.JsonElement> Rules);
+
+/// <summary>Output of <c>DescribeRegistry</c>.</summary>
+/// <param name="RegistryId">The account id.</param>
+/// <param name="ReplicationConfiguration">No rules.</param>
+public sealed record DescribeRegistryResponse(
+    [property: JsonPropertyName("registryId")] string RegistryId,
+    [property: JsonPropertyName("replicationConfiguration")] ReplicationConfiguration ReplicationConfiguration);
+
+/// <summary>Source-generated JSON for resource tags and the registry.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(TagResourceRequest))]
+[JsonSerializable(typeof(UntagResourceRequest))]
+[JsonSerializable(typeof(ListTagsForResourceRequest))]
+[JsonSerializable(typeof(ListTagsForResourceResponse))]
+[JsonSerializable(typeof(EmptyResponse))]
+[JsonSerializable(typeof(DescribeRegistryResponse))]
+public sealed partial class EcrRegistryJsonContext : JsonSerializerContext;

@@ -139,3 +139,16 @@ public interface IImageStore
     ValueTask<bool> SetTagMutabilityAsync(
         string repository, string mutability, IReadOnlyList<string>? exclusions, CancellationToken cancellationToken);
 }
+
+/// <summary>Resource tags (key/value labels) on repositories, as TagResource and CreateRepository set them.</summary>
+public interface IResourceTagStore
+{
+    /// <summary>The repository's tags in key order.</summary>
+    ValueTask<IReadOnlyList<KeyValuePair<string, string>>> ListResourceTagsAsync(string repository, CancellationToken cancellationToken);
+
+    /// <summary>Adds or overwrites tags.</summary>
+    ValueTask SetResourceTagsAsync(string repository, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken);
+
+    /// <summary>Removes the tags with these keys (absent keys are ignored).</summary>
+    ValueTask RemoveResourceTagsAsync(string repository, IReadOnlyList<string> keys, CancellationToken cancellationToken);
+}

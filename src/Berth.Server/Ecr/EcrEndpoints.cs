@@ -65,6 +65,10 @@ internal static class EcrEndpoints
             ["InitiateLayerUpload"] = LayerOperations.InitiateUploadAsync,
             ["UploadLayerPart"] = LayerOperations.UploadPartAsync,
             ["CompleteLayerUpload"] = LayerOperations.CompleteUploadAsync,
+            ["TagResource"] = RegistryOperations.TagResourceAsync,
+            ["UntagResource"] = RegistryOperations.UntagResourceAsync,
+            ["ListTagsForResource"] = RegistryOperations.ListTagsForResourceAsync,
+            ["DescribeRegistry"] = RegistryOperations.DescribeRegistryAsync,
         }.ToFrozenDictionary();
 
     // Every operation of the ECR model (botocore ecr 2015-09-21). Those without a handler answer a clear

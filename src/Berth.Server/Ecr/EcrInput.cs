@@ -92,9 +92,6 @@ internal static class EcrInput
         await call.Http.RequestServices.GetRequiredService<RepositoryService>().FindAsync(name, call.Http.RequestAborted)
             ?? throw RepositoryNotFound(call, name);
 
-    /// <summary>A digest in the API (ECR's <c>[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+</c>; Berth stores sha256 and sha512).</summary>
-    public static bool TryParseDigest(string? value, out Digest digest) => Digest.TryParse(value, out digest);
-
     public static string AccountId(EcrCall call) => call.Http.RequestServices.GetRequiredService<RegistryOptions>().AccountId;
 
     /// <summary>Epoch seconds with milliseconds, as AWS JSON timestamps are.</summary>

@@ -20,7 +20,8 @@ internal static class RepositoryOperations
         CheckRegistryId(call, input.RegistryId);
         var (mutability, exclusions) = TagMutabilityOf(input.ImageTagMutability ?? TagMutability.Mutable, input.ImageTagMutabilityExclusionFilters);
         await call.RequireAsync(EcrActions.CreateRepository, name);
-        var record = await Service(call).CreateAsync(name, mutability, exclusions, call.Http.RequestAborted);
+        var tags = input.Tags is null ? null : RegistryOperations.ResourceTags(input.Tags);
+        var record = await Service(call).CreateAsync(name, mutability, exclusions, tags, call.Http.RequestAborted);
         return Json(new RepositoryResponse(Describe(call, record)), EcrRepositoryJsonContext.Default.RepositoryResponse);
     }
 

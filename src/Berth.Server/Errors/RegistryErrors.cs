@@ -54,6 +54,8 @@ internal static class RegistryErrors
         [RegistryError.ImageDigestDoesNotMatch] = new(400, "DIGEST_INVALID", 400, "ImageDigestDoesNotMatchException", null),
         [RegistryError.LayerAlreadyExists] = new(400, "BLOB_UPLOAD_INVALID", 400, "LayerAlreadyExistsException", null),
         [RegistryError.EmptyUpload] = new(400, "BLOB_UPLOAD_INVALID", 400, "EmptyUploadException", null),
+        [RegistryError.InvalidTagParameter] = new(400, "UNSUPPORTED", 400, "InvalidTagParameterException", null),
+        [RegistryError.TooManyTags] = new(400, "UNSUPPORTED", 400, "TooManyTagsException", null),
     }.ToFrozenDictionary();
 
     public static ErrorDescriptor Describe(RegistryError error) => Table[error];

@@ -68,6 +68,7 @@ public static class BerthApplication
         services.AddSingleton<IManifestStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.AddSingleton<IUploadSessionStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.AddSingleton<IImageStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<IResourceTagStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.AddSingleton<IBlobStore>(_ => new FileSystemBlobStore(Path.Combine(options.DataDirectory, "storage")));
         services.AddSingleton<RepositoryService>();
         services.AddSingleton<BlobService>();
