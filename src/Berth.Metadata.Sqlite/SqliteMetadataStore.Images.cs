@@ -42,9 +42,11 @@ public sealed partial class SqliteMetadataStore : IImageStore
         .SingleOrDefault();
 
     /// <inheritdoc/>
+    /// <remarks>At most one write a minute per image: a busy image's pulls do not each take the write lock, and ECR too
+    /// only promises to refresh the time "at least once every 24 hours".</remarks>
     public async ValueTask RecordPullAsync(string repository, Digest digest, DateTimeOffset at, CancellationToken cancellationToken) =>
         await ExecuteAsync(
-            "UPDATE manifests SET last_pulled_at = $at WHERE repository = $repo AND digest = $digest",
+            "UPDATE manifests SET last_pulled_at = $at WHERE repository = $repo AND digest = $digest AND (last_pulled_at IS NULL OR last_pulled_at <= $at - 60000)",
             cancellationToken, ("$repo", repository), ("$digest", digest.ToString()), ("$at", at.ToUnixTimeMilliseconds()));
 
     /// <inheritdoc/>

@@ -129,7 +129,7 @@ public interface IImageStore
     /// <summary>Finds an image by digest.</summary>
     ValueTask<ImageRecord?> FindImageAsync(string repository, Digest digest, CancellationToken cancellationToken);
 
-    /// <summary>Records that the image was pulled at <paramref name="at"/>.</summary>
+    /// <summary>Records that the image was pulled at <paramref name="at"/> (a store may skip it when the last record is under a minute old).</summary>
     ValueTask RecordPullAsync(string repository, Digest digest, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>An index or manifest list of the repository that lists <paramref name="child"/>, if any.</summary>

@@ -1,5 +1,4 @@
 using System.Text;
-using Berth.Protocol;
 using Berth.Protocol.Ecr;
 using Berth.Registry;
 using Berth.Registry.Metadata;
@@ -86,6 +85,13 @@ internal static class EcrInput
 
     public static RegistryException RepositoryNotFound(EcrCall call, string name) =>
         new(RegistryError.NameUnknown, $"The repository with name '{name}' does not exist in the registry with id '{AccountId(call)}'");
+
+    /// <summary>Authorizes <paramref name="action"/> on the repository, then returns it (or ECR's RepositoryNotFoundException).</summary>
+    public static async ValueTask<RepositoryRecord> AuthorizedRepositoryAsync(EcrCall call, string action, string name)
+    {
+        await call.RequireAsync(action, name);
+        return await RepositoryAsync(call, name);
+    }
 
     /// <summary>The repository, or ECR's RepositoryNotFoundException.</summary>
     public static async ValueTask<RepositoryRecord> RepositoryAsync(EcrCall call, string name) =>

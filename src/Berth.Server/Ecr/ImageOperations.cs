@@ -26,8 +26,7 @@ internal static class ImageOperations
         var status = EcrInput.TagStatusOf(input.Filter);
         var limit = EcrInput.PageSize(input.MaxResults);
         var after = DecodeListToken(input.NextToken);
-        await call.RequireAsync(EcrActions.ListImages, name);
-        await EcrInput.RepositoryAsync(call, name);
+        await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.ListImages, name);
 
         var rows = await Images(call).ListIdsAsync(name, status, after, limit + 1, call.Http.RequestAborted);
         var page = rows.Take(limit).ToList();
@@ -54,8 +53,7 @@ internal static class ImageOperations
             }
 
             var ids = EcrInput.Count(input.ImageIds, "imageIds", 1, 100);
-            await call.RequireAsync(EcrActions.DescribeImages, name);
-            await EcrInput.RepositoryAsync(call, name);
+            await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.DescribeImages, name);
             var details = new List<ImageDetail>();
             foreach (var id in ids)
             {
@@ -82,8 +80,7 @@ internal static class ImageOperations
         var after = EcrInput.DecodeToken(DescribeTokenKind, input.NextToken) is { } text
             ? Digest.TryParse(text, out var d) ? d : throw InvalidToken()
             : (Digest?)null;
-        await call.RequireAsync(EcrActions.DescribeImages, name);
-        await EcrInput.RepositoryAsync(call, name);
+        await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.DescribeImages, name);
         var rows = await images.ListAsync(name, status, after, limit + 1, ct);
         var page = new List<ImageDetail>();
         foreach (var image in rows.Take(limit))
@@ -102,8 +99,7 @@ internal static class ImageOperations
         EcrInput.CheckRegistryId(call, input.RegistryId);
         var ids = EcrInput.Count(input.ImageIds, "imageIds", 1, 100);
         var accepted = input.AcceptedMediaTypes is null ? null : EcrInput.Count(input.AcceptedMediaTypes, "acceptedMediaTypes", 1, 100);
-        await call.RequireAsync(EcrActions.BatchGetImage, name);
-        await EcrInput.RepositoryAsync(call, name);
+        await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.BatchGetImage, name);
         var images = Images(call);
         var ct = call.Http.RequestAborted;
         var found = new List<EcrImage>();
@@ -138,8 +134,7 @@ internal static class ImageOperations
         var name = EcrInput.Required(input.RepositoryName, "repositoryName");
         EcrInput.CheckRegistryId(call, input.RegistryId);
         var ids = EcrInput.Count(input.ImageIds, "imageIds", 1, 100);
-        await call.RequireAsync(EcrActions.BatchDeleteImage, name);
-        await EcrInput.RepositoryAsync(call, name);
+        await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.BatchDeleteImage, name);
         var images = Images(call);
         var ct = call.Http.RequestAborted;
         var deleted = new List<ImageIdentifier>();
@@ -206,8 +201,7 @@ internal static class ImageOperations
                 : throw new RegistryException(RegistryError.InvalidParameter, $"Invalid parameter at 'imageDigest' failed to satisfy constraint: 'Member must satisfy regular expression pattern: [a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'");
         }
 
-        await call.RequireAsync(EcrActions.PutImage, name);
-        var repository = await EcrInput.RepositoryAsync(call, name);
+        var repository = await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.PutImage, name);
         var manifest = await Images(call).PutAsync(repository, Encoding.UTF8.GetBytes(text), input.ImageManifestMediaType, input.ImageTag, expected, call.Http.RequestAborted);
         return EcrInput.Json(new PutImageResponse(ToImage(call, name, manifest, input.ImageTag)), EcrImageJsonContext.Default.PutImageResponse);
     }

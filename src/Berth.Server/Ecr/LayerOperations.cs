@@ -22,8 +22,7 @@ internal static class LayerOperations
         var name = EcrInput.Required(input.RepositoryName, "repositoryName");
         EcrInput.CheckRegistryId(call, input.RegistryId);
         var digests = EcrInput.Count(input.LayerDigests, "layerDigests", 1, 100);
-        await call.RequireAsync(EcrActions.BatchCheckLayerAvailability, name);
-        await EcrInput.RepositoryAsync(call, name);
+        await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.BatchCheckLayerAvailability, name);
         var blobs = Blobs(call);
         var layers = new List<EcrLayer>();
         var failures = new List<LayerFailure>();
@@ -54,8 +53,7 @@ internal static class LayerOperations
         var text = EcrInput.Required(input.LayerDigest, "layerDigest");
         EcrInput.CheckRegistryId(call, input.RegistryId);
         var digest = ParseLayerDigest(text, "layerDigest");
-        await call.RequireAsync(EcrActions.GetDownloadUrlForLayer, name);
-        await EcrInput.RepositoryAsync(call, name);
+        await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.GetDownloadUrlForLayer, name);
         if (await Blobs(call).FindAsync(name, digest, call.Http.RequestAborted) is null)
         {
             throw LayerNotFound(call, name, digest);
@@ -75,8 +73,7 @@ internal static class LayerOperations
         var input = call.Read(EcrImageJsonContext.Default.InitiateLayerUploadRequest);
         var name = EcrInput.Required(input.RepositoryName, "repositoryName");
         EcrInput.CheckRegistryId(call, input.RegistryId);
-        await call.RequireAsync(EcrActions.InitiateLayerUpload, name);
-        await EcrInput.RepositoryAsync(call, name);
+        await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.InitiateLayerUpload, name);
         await using var upload = await Blobs(call).StartUploadAsync(name, call.Http.RequestAborted);
         return EcrInput.Json(new InitiateLayerUploadResponse(upload.Id, PartSize), EcrImageJsonContext.Default.InitiateLayerUploadResponse);
     }
@@ -91,8 +88,7 @@ internal static class LayerOperations
         var part = input.LayerPartBlob ?? throw new RegistryException(
             RegistryError.InvalidParameter, "1 validation error detected: Value null at 'layerPartBlob' failed to satisfy constraint: Member must not be null");
         EcrInput.CheckRegistryId(call, input.RegistryId);
-        await call.RequireAsync(EcrActions.UploadLayerPart, name);
-        await EcrInput.RepositoryAsync(call, name);
+        await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.UploadLayerPart, name);
         await using var upload = await ResumeAsync(call, name, uploadId);
 
         if (first < 0 || first != upload.Length || last - first + 1 != part.Length)
@@ -133,8 +129,7 @@ internal static class LayerOperations
         }
 
         var digest = ParseLayerDigest(digests[0], "layerDigests");
-        await call.RequireAsync(EcrActions.CompleteLayerUpload, name);
-        await EcrInput.RepositoryAsync(call, name);
+        await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.CompleteLayerUpload, name);
         var blobs = Blobs(call);
         var ct = call.Http.RequestAborted;
         await using var upload = await ResumeAsync(call, name, uploadId);
