@@ -283,6 +283,52 @@ public sealed class EcrImageApiTests(BerthServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ListImageReferrers_ThreeArtifacts_FiltersPagesAndDescribeShowsTheSubject()
+    {
+        const string Sbom = "application/vnd.example.sbom";
+        await Aws.CreateRepositoryAsync("refs/app", TestContext.Current.CancellationToken);
+        var subject = await Content.PushImageAsync("refs/app", "v1");
+        var sbom1 = await Content.PushReferrerAsync("refs/app", subject, Sbom, new Dictionary<string, string> { ["org.example.kind"] = "spdx" });
+        var signature = await Content.PushReferrerAsync("refs/app", subject, "application/vnd.example.signature");
+        var sbom2 = await Content.PushReferrerAsync("refs/app", subject, Sbom);
+
+        var result = await Boto3.RunAsync(
+            """
+            subject = {"imageDigest": V["subject"]}
+            out["all"] = call("list_image_referrers", repositoryName="refs/app", subjectId=subject)
+            out["sboms"] = call("list_image_referrers", repositoryName="refs/app", subjectId=subject, filter={"artifactTypes": [V["sbom"]]})
+            pages, token = [], None
+            while True:
+                kwargs = {"nextToken": token} if token else {}
+                page = call("list_image_referrers", repositoryName="refs/app", subjectId=subject, maxResults=1, **kwargs)
+                pages.append([r["digest"] for r in page["referrers"]])
+                token = page.get("nextToken")
+                if not token:
+                    break
+            out["pages"] = pages
+            out["none"] = call("list_image_referrers", repositoryName="refs/app", subjectId={"imageDigest": V["sbom1"]})
+            out["tooMany"] = call("list_image_referrers", repositoryName="refs/app", subjectId=subject, maxResults=51)
+            out["described"] = call("describe_images", repositoryName="refs/app", imageIds=[{"imageDigest": V["sbom1"]}])
+            """,
+            new { subject = subject.Digest, sbom = Sbom, sbom1 });
+
+        var all = result.GetProperty("all").GetProperty("referrers").EnumerateArray().ToList();
+        Assert.Equal([sbom1, signature, sbom2], all.Select(r => r.GetProperty("digest").GetString()));
+        Assert.Equal(RegistryContent.OciManifest, all[0].GetProperty("mediaType").GetString());
+        Assert.Equal(Sbom, all[0].GetProperty("artifactType").GetString());
+        Assert.True(all[0].GetProperty("size").GetInt64() > 0);
+        Assert.Equal("spdx", all[0].GetProperty("annotations").GetProperty("org.example.kind").GetString());
+        Assert.Equal("ACTIVE", all[0].GetProperty("artifactStatus").GetString());
+        Assert.Equal([sbom1, sbom2], result.GetProperty("sboms").GetProperty("referrers").EnumerateArray().Select(r => r.GetProperty("digest").GetString()));
+        Assert.Equal([[sbom1], [signature], [sbom2]], result.GetProperty("pages").EnumerateArray().Select(p => p.EnumerateArray().Select(d => d.GetString()).ToArray()));
+        Assert.Empty(result.GetProperty("none").GetProperty("referrers").EnumerateArray());
+        AssertError(result.GetProperty("tooMany"), "InvalidParameterException");
+        var detail = Assert.Single(result.GetProperty("described").GetProperty("imageDetails").EnumerateArray());
+        Assert.Equal(subject.Digest, detail.GetProperty("subjectManifestDigest").GetString());
+        Assert.Equal(Sbom, detail.GetProperty("artifactMediaType").GetString());
+    }
+
+    [Fact]
     public async Task ModelOperationsWithoutHandler_Boto3_ValidationExceptionNamingTheOperation()
     {
         var result = await Boto3.RunAsync(

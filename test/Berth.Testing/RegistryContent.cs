@@ -76,6 +76,28 @@ public sealed class RegistryContent(BerthTestServer server)
         return await PutManifestAsync(repository, tag, Encoding.UTF8.GetBytes(index.ToJsonString()));
     }
 
+    /// <summary>Pushes an OCI 1.1 artifact that refers to <paramref name="subject"/> (an empty config, one small layer).</summary>
+    public async Task<string> PushReferrerAsync(string repository, TestImage subject, string artifactType, IReadOnlyDictionary<string, string>? annotations = null)
+    {
+        var empty = await PushBlobAsync(repository, "{}"u8.ToArray(), "application/vnd.oci.empty.v1+json");
+        var layer = await PushBlobAsync(repository, RandomNumberGenerator.GetBytes(64), "application/octet-stream");
+        var manifest = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = OciManifest,
+            ["artifactType"] = artifactType,
+            ["config"] = empty.ToJson(),
+            ["layers"] = new JsonArray(layer.ToJson()),
+            ["subject"] = new JsonObject { ["mediaType"] = subject.MediaType, ["digest"] = subject.Digest, ["size"] = subject.Manifest.Length },
+        };
+        if (annotations is not null)
+        {
+            manifest["annotations"] = new JsonObject([.. annotations.Select(a => KeyValuePair.Create(a.Key, (JsonNode?)a.Value))]);
+        }
+
+        return await PutManifestAsync(repository, null, Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+    }
+
     /// <summary>Stores a manifest under a tag (or by digest when <paramref name="tag"/> is null); returns its digest.</summary>
     public async Task<string> PutManifestAsync(string repository, string? tag, byte[] manifest)
     {

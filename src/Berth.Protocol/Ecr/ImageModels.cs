@@ -309,3 +309,53 @@ public sealed record CompleteLayerUploadResponse(
 [JsonSerializable(typeof(CompleteLayerUploadRequest))]
 [JsonSerializable(typeof(CompleteLayerUploadResponse))]
 public sealed partial class EcrImageJsonContext : JsonSerializerContext;
+
+/// <summary>Input of <c>ListImageReferrers</c>.</summary>
+/// <param name="RepositoryName">The repository.</param>
+/// <param name="SubjectId">The subject image (by digest).</param>
+/// <param name="RegistryId">Optional account id.</param>
+/// <param name="Filter">Artifact types to keep.</param>
+/// <param name="NextToken">Opaque continuation.</param>
+/// <param name="MaxResults">Page size 1..50.</param>
+public sealed record ListImageReferrersRequest(
+    [property: JsonPropertyName("repositoryName")] string? RepositoryName,
+    [property: JsonPropertyName("subjectId")] ImageIdentifier? SubjectId,
+    [property: JsonPropertyName("registryId")] string? RegistryId = null,
+    [property: JsonPropertyName("filter")] ReferrersFilter? Filter = null,
+    [property: JsonPropertyName("nextToken")] string? NextToken = null,
+    [property: JsonPropertyName("maxResults")] int? MaxResults = null);
+
+/// <summary>A <c>ListImageReferrersFilter</c>.</summary>
+/// <param name="ArtifactTypes">0..5 artifact types.</param>
+/// <param name="ArtifactStatus">Accepted; every Berth artifact is <c>ACTIVE</c>.</param>
+public sealed record ReferrersFilter(
+    [property: JsonPropertyName("artifactTypes")] IReadOnlyList<string>? ArtifactTypes = null,
+    [property: JsonPropertyName("artifactStatus")] string? ArtifactStatus = null);
+
+/// <summary>An ECR <c>ImageReferrer</c>.</summary>
+/// <param name="Digest">The referrer's manifest digest.</param>
+/// <param name="MediaType">Its media type.</param>
+/// <param name="ArtifactType">Its artifact type.</param>
+/// <param name="Size">Its manifest's size.</param>
+/// <param name="Annotations">Its annotations.</param>
+/// <param name="ArtifactStatus">Always <c>ACTIVE</c>.</param>
+public sealed record ImageReferrer(
+    [property: JsonPropertyName("digest")] string Digest,
+    [property: JsonPropertyName("mediaType")] string MediaType,
+    [property: JsonPropertyName("artifactType")] string? ArtifactType,
+    [property: JsonPropertyName("size")] long Size,
+    [property: JsonPropertyName("annotations")] IReadOnlyDictionary<string, string>? Annotations,
+    [property: JsonPropertyName("artifactStatus")] string ArtifactStatus = "ACTIVE");
+
+/// <summary>Output of <c>ListImageReferrers</c>.</summary>
+/// <param name="Referrers">One page.</param>
+/// <param name="NextToken">Present when more follow.</param>
+public sealed record ListImageReferrersResponse(
+    [property: JsonPropertyName("referrers")] IReadOnlyList<ImageReferrer> Referrers,
+    [property: JsonPropertyName("nextToken")] string? NextToken);
+
+/// <summary>Source-generated JSON for <c>ListImageReferrers</c>.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ListImageReferrersRequest))]
+[JsonSerializable(typeof(ListImageReferrersResponse))]
+public sealed partial class EcrReferrersJsonContext : JsonSerializerContext;

@@ -38,5 +38,6 @@ public static class EcrActions
     public const string UntagResource = "ecr:UntagResource";
     public const string ListTagsForResource = "ecr:ListTagsForResource";
     public const string DescribeRegistry = "ecr:DescribeRegistry";
+    public const string ListImageReferrers = "ecr:ListImageReferrers";
 }
 #pragma warning restore CS1591

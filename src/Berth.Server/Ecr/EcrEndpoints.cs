@@ -60,6 +60,7 @@ internal static class EcrEndpoints
             ["BatchGetImage"] = ImageOperations.BatchGetAsync,
             ["BatchDeleteImage"] = ImageOperations.BatchDeleteAsync,
             ["PutImage"] = ImageOperations.PutAsync,
+            ["ListImageReferrers"] = ImageOperations.ListReferrersAsync,
             ["BatchCheckLayerAvailability"] = LayerOperations.BatchCheckAvailabilityAsync,
             ["GetDownloadUrlForLayer"] = LayerOperations.GetDownloadUrlAsync,
             ["InitiateLayerUpload"] = LayerOperations.InitiateUploadAsync,

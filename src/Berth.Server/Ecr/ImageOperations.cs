@@ -3,16 +3,18 @@ using Berth.Protocol;
 using Berth.Protocol.Ecr;
 using Berth.Registry;
 using Berth.Registry.Images;
+using Berth.Registry.Manifests;
 using Berth.Registry.Metadata;
 using Berth.Registry.Security;
 
 namespace Berth.Server.Ecr;
 
-/// <summary><c>ListImages</c>, <c>DescribeImages</c>, <c>BatchGetImage</c>, <c>BatchDeleteImage</c>, <c>PutImage</c>.</summary>
+/// <summary><c>ListImages</c>, <c>DescribeImages</c>, <c>BatchGetImage</c>, <c>BatchDeleteImage</c>, <c>PutImage</c>, <c>ListImageReferrers</c>.</summary>
 internal static class ImageOperations
 {
     private const string ListTokenKind = "i1";
     private const string DescribeTokenKind = "d1";
+    private const string ReferrersTokenKind = "f1";
     private const int MaxManifestChars = 4_194_304;
 
     // ECR's failure reasons (ImageFailure.failureReason).
@@ -204,6 +206,43 @@ internal static class ImageOperations
         var repository = await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.PutImage, name);
         var manifest = await Images(call).PutAsync(repository, Encoding.UTF8.GetBytes(text), input.ImageManifestMediaType, input.ImageTag, expected, call.Http.RequestAborted);
         return EcrInput.Json(new PutImageResponse(ToImage(call, name, manifest, input.ImageTag)), EcrImageJsonContext.Default.PutImageResponse);
+    }
+
+    public static async ValueTask<IResult> ListReferrersAsync(EcrCall call)
+    {
+        var input = call.Read(EcrReferrersJsonContext.Default.ListImageReferrersRequest);
+        var name = EcrInput.Required(input.RepositoryName, "repositoryName");
+        var subjectText = EcrInput.Required(input.SubjectId?.ImageDigest, "subjectId.imageDigest");
+        EcrInput.CheckRegistryId(call, input.RegistryId);
+        if (!Digest.TryParse(subjectText, out var subject))
+        {
+            throw new RegistryException(RegistryError.InvalidParameter, "Invalid parameter at 'subjectId.imageDigest' failed to satisfy constraint: 'Member must satisfy regular expression pattern: [a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'");
+        }
+
+        var limit = input.MaxResults ?? 50;
+        if (limit is < 1 or > 50)
+        {
+            throw new RegistryException(RegistryError.InvalidParameter, "Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to 50 and greater than or equal to 1'");
+        }
+
+        var types = input.Filter?.ArtifactTypes is { } t ? EcrInput.Count(t, "filter.artifactTypes", 0, 5) : null;
+        var after = EcrInput.DecodeToken(ReferrersTokenKind, input.NextToken);
+        await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.ListImageReferrers, name);
+
+        // A subject has few referrers: the store returns them all (push order), and the page is cut here.
+        var all = await call.Http.RequestServices.GetRequiredService<ManifestService>().ListReferrersAsync(name, subject, null, call.Http.RequestAborted);
+        var matching = all.Where(r => types is not { Count: > 0 } || types.Contains(r.ArtifactType ?? "")).ToList();
+        var start = after is null ? 0 : matching.FindIndex(r => r.Digest == after) + 1;
+        if (after is not null && start == 0)
+        {
+            throw InvalidToken();
+        }
+
+        var page = matching.Skip(start).Take(limit).ToList();
+        var next = start + page.Count < matching.Count ? EcrInput.EncodeToken(ReferrersTokenKind, page[^1].Digest!) : null;
+        return EcrInput.Json(
+            new ListImageReferrersResponse([.. page.Select(r => new ImageReferrer(r.Digest!, r.MediaType!, r.ArtifactType, r.Size, r.Annotations))], next),
+            EcrReferrersJsonContext.Default.ListImageReferrersResponse);
     }
 
     /// <summary>Finds the image an id names, or says why not with ECR's failure code and reason.</summary>
