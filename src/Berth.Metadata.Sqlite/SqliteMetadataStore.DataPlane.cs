@@ -7,23 +7,25 @@ namespace Berth.Metadata.Sqlite;
 public sealed partial class SqliteMetadataStore : IRepositoryStore, IBlobLinkStore, IManifestStore, IUploadSessionStore
 {
     private const string ManifestColumns = "digest, media_type, content, artifact_type, subject, annotations, pushed_at";
+    private const string RepositoryColumns = "name, created_at, tag_mutability, tag_mutability_exclusions";
 
     /// <inheritdoc/>
     public async ValueTask<bool> CreateRepositoryAsync(RepositoryRecord repository, CancellationToken cancellationToken) =>
         await ExecuteAsync(
-            "INSERT OR IGNORE INTO repositories (name, created_at, tag_mutability) VALUES ($name, $created, $mutability)",
+            "INSERT OR IGNORE INTO repositories (name, created_at, tag_mutability, tag_mutability_exclusions) VALUES ($name, $created, $mutability, $exclusions)",
             cancellationToken,
-            ("$name", repository.Name), ("$created", repository.CreatedAt.ToUnixTimeMilliseconds()), ("$mutability", repository.ImageTagMutability)) == 1;
+            ("$name", repository.Name), ("$created", repository.CreatedAt.ToUnixTimeMilliseconds()), ("$mutability", repository.ImageTagMutability),
+            ("$exclusions", JoinExclusions(repository.TagMutabilityExclusions))) == 1;
 
     /// <inheritdoc/>
     public async ValueTask<RepositoryRecord?> FindRepositoryAsync(string name, CancellationToken cancellationToken) =>
-        (await QueryAsync("SELECT name, created_at, tag_mutability FROM repositories WHERE name = $name", ReadRepository, cancellationToken, ("$name", name)))
+        (await QueryAsync($"SELECT {RepositoryColumns} FROM repositories WHERE name = $name", ReadRepository, cancellationToken, ("$name", name)))
         .SingleOrDefault();
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<RepositoryRecord>> ListRepositoriesAsync(string? after, int limit, CancellationToken cancellationToken) =>
         await QueryAsync(
-            "SELECT name, created_at, tag_mutability FROM repositories WHERE name > $after ORDER BY name LIMIT $limit",
+            $"SELECT {RepositoryColumns} FROM repositories WHERE name > $after ORDER BY name LIMIT $limit",
             ReadRepository, cancellationToken, ("$after", after ?? ""), ("$limit", limit));
 
     /// <inheritdoc/>
@@ -31,7 +33,7 @@ public sealed partial class SqliteMetadataStore : IRepositoryStore, IBlobLinkSto
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var table in new[] { "tags", "manifests", "blob_links", "uploads", "lifecycle_policies" })
+        foreach (var table in new[] { "tags", "manifests", "blob_links", "uploads", "repository_tags", "lifecycle_policies" })
         {
             await ExecuteAsync(connection, transaction, $"DELETE FROM {table} WHERE repository = $name", cancellationToken, ("$name", name));
         }
@@ -143,7 +145,11 @@ public sealed partial class SqliteMetadataStore : IRepositoryStore, IBlobLinkSto
         await ExecuteAsync("DELETE FROM uploads WHERE id = $id", cancellationToken, ("$id", uploadId));
 
     private static RepositoryRecord ReadRepository(SqliteDataReader r) =>
-        new(r.GetString(0), ReadTime(r, 1), r.GetString(2));
+        new(r.GetString(0), ReadTime(r, 1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3).Split('\n'));
+
+    // Exclusion filters match ^[0-9a-zA-Z._*-]{1,128}$, so a newline never occurs inside one.
+    private static string? JoinExclusions(IReadOnlyList<string>? exclusions) =>
+        exclusions is { Count: > 0 } ? string.Join('\n', exclusions) : null;
 
     private static ManifestRecord ReadManifest(SqliteDataReader r) => new(
         Digest.Parse(r.GetString(0)),

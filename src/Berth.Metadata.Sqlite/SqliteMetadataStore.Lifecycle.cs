@@ -33,18 +33,4 @@ public sealed partial class SqliteMetadataStore : ILifecycleStore
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<string>> ListRepositoriesWithLifecyclePolicyAsync(CancellationToken cancellationToken) =>
         await QueryAsync("SELECT repository FROM lifecycle_policies ORDER BY repository", r => r.GetString(0), cancellationToken);
-
-    /// <inheritdoc/>
-    public async ValueTask<IReadOnlyList<LifecycleImageRecord>> ListLifecycleImagesAsync(string repository, CancellationToken cancellationToken)
-    {
-        var tags = (await QueryAsync(
-                "SELECT digest, tag FROM tags WHERE repository = $repo",
-                r => (Digest: r.GetString(0), Tag: r.GetString(1)),
-                cancellationToken, ("$repo", repository)))
-            .ToLookup(row => row.Digest, row => row.Tag, StringComparer.Ordinal);
-        return await QueryAsync(
-            "SELECT digest, media_type, pushed_at FROM manifests WHERE repository = $repo",
-            r => new LifecycleImageRecord(r.GetString(0), r.GetString(1), tags[r.GetString(0)].ToList(), ReadTime(r, 2), null),
-            cancellationToken, ("$repo", repository));
-    }
 }

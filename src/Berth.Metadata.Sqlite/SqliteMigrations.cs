@@ -58,7 +58,22 @@ internal static class SqliteMigrations
             started_at INTEGER NOT NULL);
         """,
 
-        // 3: lifecycle policies, one per repository.
+        // 3: the ECR image API: when an image was last pulled, and tag-mutability exclusion filters (newline-separated).
+        """
+        ALTER TABLE manifests ADD COLUMN last_pulled_at INTEGER;
+        ALTER TABLE repositories ADD COLUMN tag_mutability_exclusions TEXT;
+        """,
+
+        // 4: resource tags on repositories (TagResource).
+        """
+        CREATE TABLE repository_tags (
+            repository TEXT NOT NULL REFERENCES repositories(name),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (repository, key));
+        """,
+
+        // 5: lifecycle policies, one per repository.
         """
         CREATE TABLE lifecycle_policies (
             repository TEXT PRIMARY KEY NOT NULL REFERENCES repositories(name),

@@ -95,6 +95,24 @@ public enum RegistryError
 
     /// <summary>No API endpoint has this path (404; the OCI list has no code for it, so <c>UNSUPPORTED</c>).</summary>
     EndpointUnknown,
+
+    /// <summary>PutImage of a manifest and tag that are already there (ECR <c>ImageAlreadyExistsException</c>).</summary>
+    ImageAlreadyExists,
+
+    /// <summary>PutImage's <c>imageDigest</c> is not the manifest's digest (ECR <c>ImageDigestDoesNotMatchException</c>).</summary>
+    ImageDigestDoesNotMatch,
+
+    /// <summary>CompleteLayerUpload of a layer the repository has already (ECR <c>LayerAlreadyExistsException</c>).</summary>
+    LayerAlreadyExists,
+
+    /// <summary>CompleteLayerUpload of an upload that received no bytes (ECR <c>EmptyUploadException</c>).</summary>
+    EmptyUpload,
+
+    /// <summary>A resource tag key or value is invalid (ECR <c>InvalidTagParameterException</c>).</summary>
+    InvalidTagParameter,
+
+    /// <summary>A resource would have more than 50 tags (ECR <c>TooManyTagsException</c>).</summary>
+    TooManyTags,
 }
 
 /// <summary>A protocol violation found in domain code. Lookups that miss return null instead.</summary>

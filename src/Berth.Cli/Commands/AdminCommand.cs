@@ -32,7 +32,7 @@ internal static class AdminCommand
             }
 
             var store = DataDirectory.OpenMetadata(root);
-            var lifecycle = new LifecycleService(store, store, new RegistryOptions(), context.Time, NullLogger<LifecycleService>.Instance);
+            var lifecycle = new LifecycleService(store, store, store, new RegistryOptions(), context.Time, NullLogger<LifecycleService>.Instance);
             var expired = await lifecycle.EnforceAsync(cancellationToken);
             foreach (var (repository, expiry) in expired)
             {

@@ -5,14 +5,6 @@ namespace Berth.Registry.Lifecycle;
 /// <param name="LastEvaluatedAt">When enforcement last ran over the repository, if ever.</param>
 public sealed record StoredLifecyclePolicy(string Text, DateTimeOffset? LastEvaluatedAt);
 
-/// <summary>An image as lifecycle rules see it: its manifest, tags and push time.</summary>
-/// <param name="Digest">The manifest digest.</param>
-/// <param name="MediaType">The manifest media type (indexes protect their children).</param>
-/// <param name="Tags">Its tags, possibly none.</param>
-/// <param name="PushedAt">When it was pushed.</param>
-/// <param name="LastPulledAt">When it was last pulled, if known.</param>
-public sealed record LifecycleImageRecord(string Digest, string MediaType, IReadOnlyList<string> Tags, DateTimeOffset PushedAt, DateTimeOffset? LastPulledAt);
-
 /// <summary>Lifecycle policies per repository.</summary>
 public interface ILifecycleStore
 {
@@ -30,7 +22,4 @@ public interface ILifecycleStore
 
     /// <summary>Every repository that has a policy, in name order.</summary>
     ValueTask<IReadOnlyList<string>> ListRepositoriesWithLifecyclePolicyAsync(CancellationToken cancellationToken);
-
-    /// <summary>Every image of the repository with its tags.</summary>
-    ValueTask<IReadOnlyList<LifecycleImageRecord>> ListLifecycleImagesAsync(string repository, CancellationToken cancellationToken);
 }

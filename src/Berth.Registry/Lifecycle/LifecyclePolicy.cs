@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Berth.Registry.Lifecycle;
 
 /// <summary>Which images a rule looks at, by their tags.</summary>
-public enum TagStatus
+public enum RuleTagStatus
 {
     /// <summary>Images with at least one tag matching the rule's prefix or pattern list.</summary>
     Tagged,
@@ -32,7 +32,7 @@ public enum CountType
 public sealed record LifecycleRule(
     int RulePriority,
     string? Description,
-    TagStatus TagStatus,
+    RuleTagStatus TagStatus,
     IReadOnlyList<string> TagPrefixList,
     IReadOnlyList<string> TagPatternList,
     CountType CountType,
@@ -41,8 +41,8 @@ public sealed record LifecycleRule(
     /// <summary>Whether the image meets this rule's tagging requirements (ECR: every listed prefix or pattern matches one of its tags).</summary>
     public bool Selects(IReadOnlyCollection<string> tags) => TagStatus switch
     {
-        TagStatus.Any => true,
-        TagStatus.Untagged => tags.Count == 0,
+        RuleTagStatus.Any => true,
+        RuleTagStatus.Untagged => tags.Count == 0,
         _ => tags.Count > 0
             && TagPrefixList.All(prefix => tags.Any(tag => tag.StartsWith(prefix, StringComparison.Ordinal)))
             && TagPatternList.All(pattern => tags.Any(tag => TagPattern.Matches(pattern, tag))),

@@ -42,9 +42,9 @@ internal static class LifecyclePolicyReader
         var tagStatus = Required(selection, "tagStatus", where).ValueKind == JsonValueKind.String
             ? selection.GetProperty("tagStatus").GetString() switch
             {
-                "tagged" => TagStatus.Tagged,
-                "untagged" => TagStatus.Untagged,
-                "any" => TagStatus.Any,
+                "tagged" => RuleTagStatus.Tagged,
+                "untagged" => RuleTagStatus.Untagged,
+                "any" => RuleTagStatus.Any,
                 var other => throw LifecyclePolicy.Invalid($"{where}.tagStatus '{other}' is not one of tagged, untagged, any"),
             }
             : throw LifecyclePolicy.Invalid($"{where}.tagStatus must be a string");
@@ -72,9 +72,9 @@ internal static class LifecyclePolicyReader
         return new LifecycleRule(priority, description, tagStatus, prefixes, patterns, countType, countNumber);
     }
 
-    private static void CheckTagLists(TagStatus tagStatus, IReadOnlyList<string> prefixes, IReadOnlyList<string> patterns, string where)
+    private static void CheckTagLists(RuleTagStatus tagStatus, IReadOnlyList<string> prefixes, IReadOnlyList<string> patterns, string where)
     {
-        if (tagStatus == TagStatus.Tagged)
+        if (tagStatus == RuleTagStatus.Tagged)
         {
             if ((prefixes.Count == 0) == (patterns.Count == 0))
             {
@@ -131,18 +131,18 @@ internal static class LifecyclePolicyReader
             throw LifecyclePolicy.Invalid($"rulePriority {duplicate.Key} is used by more than one rule");
         }
 
-        if (rules.FindIndex(rule => rule.TagStatus == TagStatus.Any) is var any and >= 0 && any != rules.Count - 1)
+        if (rules.FindIndex(rule => rule.TagStatus == RuleTagStatus.Any) is var any and >= 0 && any != rules.Count - 1)
         {
             throw LifecyclePolicy.Invalid("a rule with tagStatus 'any' must have the highest rulePriority");
         }
 
-        if (rules.Count(rule => rule.TagStatus == TagStatus.Untagged) > 1)
+        if (rules.Count(rule => rule.TagStatus == RuleTagStatus.Untagged) > 1)
         {
             throw LifecyclePolicy.Invalid("only one rule may select untagged images");
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var rule in rules.Where(rule => rule.TagStatus == TagStatus.Tagged))
+        foreach (var rule in rules.Where(rule => rule.TagStatus == RuleTagStatus.Tagged))
         {
             var key = string.Join('\n', rule.TagPrefixList.Order(StringComparer.Ordinal)) + "\0" + string.Join('\n', rule.TagPatternList.Order(StringComparer.Ordinal));
             if (!seen.Add(key))

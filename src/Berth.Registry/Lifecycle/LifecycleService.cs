@@ -18,9 +18,11 @@ public sealed record LifecycleExpired(string Repository, LifecycleExpiry Expiry)
 
 /// <summary>Lifecycle policies: storage with ECR's validation, previews, and enforcement.</summary>
 public sealed partial class LifecycleService(
-    ILifecycleStore store, IManifestStore manifests, RegistryOptions options, TimeProvider time, ILogger<LifecycleService> logger)
+    ILifecycleStore store, IImageStore images, IManifestStore manifests, RegistryOptions options, TimeProvider time, ILogger<LifecycleService> logger)
 {
     // Previews are computed when started and kept per repository until the next one (single node; ECR drops them too).
+    private const int PageSize = 1000;
+
     private readonly ConcurrentDictionary<string, LifecyclePreview> _previews = new(StringComparer.Ordinal);
 
     /// <summary>Validates and stores a policy.</summary>
@@ -89,22 +91,30 @@ public sealed partial class LifecycleService(
 
     private async ValueTask<IReadOnlyList<LifecycleExpiry>> EvaluateAsync(string repository, LifecyclePolicy policy, CancellationToken cancellationToken)
     {
-        var records = await store.ListLifecycleImagesAsync(repository, cancellationToken);
-        var children = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var index in records.Where(record => MediaTypes.IsIndex(record.MediaType)))
+        var records = new List<ImageRecord>();
+        Digest? after = null;
+        while (true)
         {
-            if (await manifests.FindManifestAsync(repository, Digest.Parse(index.Digest), cancellationToken) is { } manifest)
+            var page = await images.ListImagesAsync(repository, TagStatus.Any, after, PageSize, cancellationToken);
+            records.AddRange(page);
+            if (page.Count < PageSize)
             {
-                children.UnionWith(ChildDigests(manifest.Content));
+                break;
             }
+
+            after = page[^1].Manifest.Digest;
         }
 
         // A platform image of a kept multi-arch index is untagged but not garbage: rules never see it.
-        var images = records
-            .Where(record => !children.Contains(record.Digest))
-            .Select(record => new LifecycleImage(record.Digest, record.Tags, record.PushedAt, record.LastPulledAt))
+        var children = records
+            .Where(record => MediaTypes.IsIndex(record.Manifest.MediaType))
+            .SelectMany(record => ChildDigests(record.Manifest.Content))
+            .ToHashSet(StringComparer.Ordinal);
+        var candidates = records
+            .Where(record => !children.Contains(record.Manifest.Digest.ToString()))
+            .Select(record => new LifecycleImage(record.Manifest.Digest.ToString(), record.Tags, record.Manifest.PushedAt, record.LastPulledAt))
             .ToList();
-        return LifecycleEvaluator.Evaluate(policy, images, time.GetUtcNow());
+        return LifecycleEvaluator.Evaluate(policy, candidates, time.GetUtcNow());
     }
 
     private static IEnumerable<string> ChildDigests(byte[] index)

@@ -43,7 +43,8 @@ public sealed class ManifestService(IManifestStore store, IBlobLinkStore links, 
         var mediaType = MediaTypeOf(document, contentType);
         await CheckReferencesAsync(repository.Name, document, mediaType, cancellationToken);
 
-        if (!isDigest && repository.ImageTagMutability == "IMMUTABLE" && await store.FindTagAsync(repository.Name, reference, cancellationToken) is not null)
+        // Like ECR, even a re-push of the digest the tag already has is refused.
+        if (!isDigest && Repositories.TagMutability.IsImmutable(repository, reference) && await store.FindTagAsync(repository.Name, reference, cancellationToken) is not null)
         {
             throw new RegistryException(
                 RegistryError.TagInvalid,

@@ -5,8 +5,10 @@ namespace Berth.Registry.Metadata;
 /// <summary>A repository.</summary>
 /// <param name="Name">Its name.</param>
 /// <param name="CreatedAt">When it was created.</param>
-/// <param name="ImageTagMutability"><c>MUTABLE</c> or <c>IMMUTABLE</c>.</param>
-public sealed record RepositoryRecord(string Name, DateTimeOffset CreatedAt, string ImageTagMutability = "MUTABLE");
+/// <param name="ImageTagMutability"><c>MUTABLE</c>, <c>IMMUTABLE</c>, <c>MUTABLE_WITH_EXCLUSION</c> or <c>IMMUTABLE_WITH_EXCLUSION</c>.</param>
+/// <param name="TagMutabilityExclusions">Wildcard tag filters that invert the setting (the <c>_WITH_EXCLUSION</c> modes).</param>
+public sealed record RepositoryRecord(
+    string Name, DateTimeOffset CreatedAt, string ImageTagMutability = "MUTABLE", IReadOnlyList<string>? TagMutabilityExclusions = null);
 
 /// <summary>A stored manifest.</summary>
 /// <param name="Digest">Its digest.</param>
@@ -87,4 +89,66 @@ public interface IUploadSessionStore
 
     /// <summary>Forgets an upload.</summary>
     ValueTask DeleteUploadAsync(string uploadId, CancellationToken cancellationToken);
+}
+
+/// <summary>Which images a listing includes, by whether they carry tags.</summary>
+public enum TagStatus
+{
+    /// <summary>Every image.</summary>
+    Any,
+
+    /// <summary>Images with at least one tag.</summary>
+    Tagged,
+
+    /// <summary>Images without tags.</summary>
+    Untagged,
+}
+
+/// <summary>One (digest, tag) pair of a repository; <see cref="Tag"/> is null for an untagged image.</summary>
+/// <param name="Digest">The manifest digest.</param>
+/// <param name="Tag">One of its tags, if any.</param>
+public readonly record struct ImageTagPair(Digest Digest, string? Tag);
+
+/// <summary>An image as the ECR API describes it: a manifest, its tags and when it was last pulled.</summary>
+/// <param name="Manifest">The manifest.</param>
+/// <param name="Tags">Its tags in lexical order.</param>
+/// <param name="LastPulledAt">The last pull, if any was recorded.</param>
+public sealed record ImageRecord(ManifestRecord Manifest, IReadOnlyList<string> Tags, DateTimeOffset? LastPulledAt);
+
+/// <summary>Images as the ECR control plane sees them, and repository settings it changes.</summary>
+public interface IImageStore
+{
+    /// <summary>Up to <paramref name="limit"/> (digest, tag) pairs after <paramref name="after"/>, ordered by digest then tag.</summary>
+    ValueTask<IReadOnlyList<ImageTagPair>> ListImageIdsAsync(
+        string repository, TagStatus status, ImageTagPair? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> images after the digest <paramref name="after"/>, in digest order.</summary>
+    ValueTask<IReadOnlyList<ImageRecord>> ListImagesAsync(
+        string repository, TagStatus status, Digest? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Finds an image by digest.</summary>
+    ValueTask<ImageRecord?> FindImageAsync(string repository, Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>Records that the image was pulled at <paramref name="at"/> (a store may skip it when the last record is under a minute old).</summary>
+    ValueTask RecordPullAsync(string repository, Digest digest, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>An index or manifest list of the repository that lists <paramref name="child"/>, if any.</summary>
+    ValueTask<Digest?> FindParentIndexAsync(string repository, Digest child, CancellationToken cancellationToken);
+
+    /// <summary>Changes a repository's tag mutability; <see langword="false"/> if it does not exist.</summary>
+    ValueTask<bool> SetTagMutabilityAsync(
+        string repository, string mutability, IReadOnlyList<string>? exclusions, CancellationToken cancellationToken);
+}
+
+/// <summary>Resource tags (key/value labels) on repositories, as TagResource and CreateRepository set them.</summary>
+public interface IResourceTagStore
+{
+    /// <summary>The repository's tags in key order.</summary>
+    ValueTask<IReadOnlyList<KeyValuePair<string, string>>> ListResourceTagsAsync(string repository, CancellationToken cancellationToken);
+
+    /// <summary>Adds or overwrites tags.</summary>
+    ValueTask SetResourceTagsAsync(string repository, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken);
+
+    /// <summary>Removes the tags with these keys (absent keys are ignored).</summary>
+    ValueTask RemoveResourceTagsAsync(string repository, IReadOnlyList<string> keys, CancellationToken cancellationToken);
 }

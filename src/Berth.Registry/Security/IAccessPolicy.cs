@@ -37,5 +37,12 @@ public static class EcrActions
     public const string DeleteLifecyclePolicy = "ecr:DeleteLifecyclePolicy";
     public const string StartLifecyclePolicyPreview = "ecr:StartLifecyclePolicyPreview";
     public const string GetLifecyclePolicyPreview = "ecr:GetLifecyclePolicyPreview";
+    public const string DescribeImages = "ecr:DescribeImages";
+    public const string PutImageTagMutability = "ecr:PutImageTagMutability";
+    public const string TagResource = "ecr:TagResource";
+    public const string UntagResource = "ecr:UntagResource";
+    public const string ListTagsForResource = "ecr:ListTagsForResource";
+    public const string DescribeRegistry = "ecr:DescribeRegistry";
+    public const string ListImageReferrers = "ecr:ListImageReferrers";
 }
 #pragma warning restore CS1591

@@ -59,7 +59,41 @@ internal static class EcrEndpoints
             ["DeleteLifecyclePolicy"] = LifecycleOperations.DeleteAsync,
             ["StartLifecyclePolicyPreview"] = LifecycleOperations.StartPreviewAsync,
             ["GetLifecyclePolicyPreview"] = LifecycleOperations.GetPreviewAsync,
+            ["PutImageTagMutability"] = RepositoryOperations.PutImageTagMutabilityAsync,
+            ["ListImages"] = ImageOperations.ListAsync,
+            ["DescribeImages"] = ImageOperations.DescribeAsync,
+            ["BatchGetImage"] = ImageOperations.BatchGetAsync,
+            ["BatchDeleteImage"] = ImageOperations.BatchDeleteAsync,
+            ["PutImage"] = ImageOperations.PutAsync,
+            ["ListImageReferrers"] = ImageOperations.ListReferrersAsync,
+            ["BatchCheckLayerAvailability"] = LayerOperations.BatchCheckAvailabilityAsync,
+            ["GetDownloadUrlForLayer"] = LayerOperations.GetDownloadUrlAsync,
+            ["InitiateLayerUpload"] = LayerOperations.InitiateUploadAsync,
+            ["UploadLayerPart"] = LayerOperations.UploadPartAsync,
+            ["CompleteLayerUpload"] = LayerOperations.CompleteUploadAsync,
+            ["TagResource"] = RegistryOperations.TagResourceAsync,
+            ["UntagResource"] = RegistryOperations.UntagResourceAsync,
+            ["ListTagsForResource"] = RegistryOperations.ListTagsForResourceAsync,
+            ["DescribeRegistry"] = RegistryOperations.DescribeRegistryAsync,
         }.ToFrozenDictionary();
+
+    // Every operation of the ECR model (botocore ecr 2015-09-21). Those without a handler answer a clear
+    // ValidationException instead of UnknownOperationException, which is kept for names ECR does not have.
+    private static readonly FrozenSet<string> ModelOperations = new[]
+    {
+        "BatchCheckLayerAvailability", "BatchDeleteImage", "BatchGetImage", "BatchGetRepositoryScanningConfiguration", "CompleteLayerUpload",
+        "CreatePullThroughCacheRule", "CreateRepository", "CreateRepositoryCreationTemplate", "DeleteLifecyclePolicy", "DeletePullThroughCacheRule",
+        "DeleteRegistryPolicy", "DeleteRepository", "DeleteRepositoryCreationTemplate", "DeleteRepositoryPolicy", "DeleteSigningConfiguration",
+        "DeregisterPullTimeUpdateExclusion", "DescribeImageReplicationStatus", "DescribeImageScanFindings", "DescribeImageSigningStatus",
+        "DescribeImages", "DescribePullThroughCacheRules", "DescribeRegistry", "DescribeRepositories", "DescribeRepositoryCreationTemplates",
+        "GetAccountSetting", "GetAuthorizationToken", "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetLifecyclePolicyPreview",
+        "GetRegistryPolicy", "GetRegistryScanningConfiguration", "GetRepositoryPolicy", "GetSigningConfiguration", "InitiateLayerUpload",
+        "ListImageReferrers", "ListImages", "ListPullTimeUpdateExclusions", "ListTagsForResource", "PutAccountSetting", "PutImage",
+        "PutImageScanningConfiguration", "PutImageTagMutability", "PutLifecyclePolicy", "PutRegistryPolicy", "PutRegistryScanningConfiguration",
+        "PutReplicationConfiguration", "PutSigningConfiguration", "RegisterPullTimeUpdateExclusion", "SetRepositoryPolicy", "StartImageScan",
+        "StartLifecyclePolicyPreview", "TagResource", "UntagResource", "UpdateImageStorageClass", "UpdatePullThroughCacheRule",
+        "UpdateRepositoryCreationTemplate", "UploadLayerPart", "ValidatePullThroughCacheRule",
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     public static IEndpointConventionBuilder MapEcrApi(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/", HandleAsync);
@@ -72,9 +106,12 @@ internal static class EcrEndpoints
         http.Features.Set<IRegistryIdentityFeature>(new RegistryIdentityFeature(caller.Principal));
         var target = http.Request.Headers["X-Amz-Target"].ToString();
         var prefix = EcrProtocol.TargetPrefix + ".";
-        if (!target.StartsWith(prefix, StringComparison.Ordinal) || !Operations.TryGetValue(target[prefix.Length..], out var operation))
+        var name = target.StartsWith(prefix, StringComparison.Ordinal) ? target[prefix.Length..] : null;
+        if (name is null || !Operations.TryGetValue(name, out var operation))
         {
-            throw new RegistryException(RegistryError.UnknownOperation);
+            throw name is not null && ModelOperations.Contains(name)
+                ? new RegistryException(RegistryError.Unsupported, $"{name} is not supported by this registry")
+                : new RegistryException(RegistryError.UnknownOperation);
         }
 
         return await operation(new EcrCall(http, body, caller));

@@ -12,7 +12,7 @@ internal static class LifecycleOperations
     public static async ValueTask<IResult> PutAsync(EcrCall call)
     {
         var (name, input) = await ReadAsync(call, EcrActions.PutLifecyclePolicy);
-        var text = RepositoryOperations.Required(input.LifecyclePolicyText, "lifecyclePolicyText");
+        var text = EcrInput.Required(input.LifecyclePolicyText, "lifecyclePolicyText");
         await Service(call).PutAsync(name, text, call.Http.RequestAborted);
         return Respond(new LifecyclePolicyResponse(Account(call), name, text));
     }
@@ -43,10 +43,9 @@ internal static class LifecycleOperations
     public static async ValueTask<IResult> GetPreviewAsync(EcrCall call)
     {
         var input = call.Read(EcrLifecycleJsonContext.Default.GetLifecyclePolicyPreviewRequest);
-        var name = RepositoryOperations.Required(input.RepositoryName, "repositoryName");
-        RepositoryOperations.CheckRegistryId(call, input.RegistryId);
-        await call.RequireAsync(EcrActions.GetLifecyclePolicyPreview, name);
-        await RepositoryOperations.Service(call).RequireAsync(name, forPush: false, call.Http.RequestAborted);
+        var name = EcrInput.Required(input.RepositoryName, "repositoryName");
+        EcrInput.CheckRegistryId(call, input.RegistryId);
+        await EcrInput.AuthorizedRepositoryAsync(call, EcrActions.GetLifecyclePolicyPreview, name);
         var limit = input.MaxResults ?? 100;
         if (limit is < 1 or > 100)
         {
@@ -62,12 +61,12 @@ internal static class LifecycleOperations
             .Select(expiry => new LifecyclePreviewResult(
                 expiry.Image.Tags.Order(StringComparer.Ordinal).ToList(),
                 expiry.Image.Digest,
-                expiry.Image.PushedAt.ToUnixTimeMilliseconds() / 1000.0,
+                EcrInput.Epoch(expiry.Image.PushedAt),
                 new LifecyclePreviewAction("EXPIRE"),
                 expiry.Rule.RulePriority))
             .ToList();
         var next = start + page.Count < matching.Count ? "p1:" + (start + page.Count).ToString(CultureInfo.InvariantCulture) : null;
-        return RepositoryOperations.Json(
+        return EcrInput.Json(
             new GetLifecyclePolicyPreviewResponse(
                 Account(call), name, preview.PolicyText, "COMPLETE", page, new LifecyclePreviewSummary(matching.Count), next),
             EcrLifecycleJsonContext.Default.GetLifecyclePolicyPreviewResponse);
@@ -76,10 +75,9 @@ internal static class LifecycleOperations
     private static async ValueTask<(string Name, LifecyclePolicyRequest Input)> ReadAsync(EcrCall call, string action)
     {
         var input = call.Read(EcrLifecycleJsonContext.Default.LifecyclePolicyRequest);
-        var name = RepositoryOperations.Required(input.RepositoryName, "repositoryName");
-        RepositoryOperations.CheckRegistryId(call, input.RegistryId);
-        await call.RequireAsync(action, name);
-        await RepositoryOperations.Service(call).RequireAsync(name, forPush: false, call.Http.RequestAborted);
+        var name = EcrInput.Required(input.RepositoryName, "repositoryName");
+        EcrInput.CheckRegistryId(call, input.RegistryId);
+        await EcrInput.AuthorizedRepositoryAsync(call, action, name);
         return (name, input);
     }
 
@@ -101,12 +99,12 @@ internal static class LifecycleOperations
                 ? start
                 : throw new RegistryException(RegistryError.InvalidParameter, "Invalid parameter at 'nextToken': the token is not one this registry issued");
 
-    private static double? EpochSeconds(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds() / 1000.0;
+    private static double? EpochSeconds(DateTimeOffset? at) => at is { } time ? EcrInput.Epoch(time) : null;
 
-    private static string Account(EcrCall call) => call.Http.RequestServices.GetRequiredService<RegistryOptions>().AccountId;
+    private static string Account(EcrCall call) => EcrInput.AccountId(call);
 
     private static LifecycleService Service(EcrCall call) => call.Http.RequestServices.GetRequiredService<LifecycleService>();
 
     private static IResult Respond(LifecyclePolicyResponse response) =>
-        RepositoryOperations.Json(response, EcrLifecycleJsonContext.Default.LifecyclePolicyResponse);
+        EcrInput.Json(response, EcrLifecycleJsonContext.Default.LifecyclePolicyResponse);
 }

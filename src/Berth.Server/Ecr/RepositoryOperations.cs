@@ -1,4 +1,3 @@
-using System.Text;
 using Berth.Protocol.Ecr;
 using Berth.Registry;
 using Berth.Registry.Metadata;
@@ -9,26 +8,80 @@ using Berth.Server.Hosting;
 
 namespace Berth.Server.Ecr;
 
-/// <summary><c>CreateRepository</c>, <c>DescribeRepositories</c>, <c>DeleteRepository</c>.</summary>
+/// <summary><c>CreateRepository</c>, <c>DescribeRepositories</c>, <c>DeleteRepository</c>, <c>PutImageTagMutability</c>.</summary>
 internal static class RepositoryOperations
 {
+    private const string TokenKind = "r1";
+
     public static async ValueTask<IResult> CreateAsync(EcrCall call)
     {
         var input = call.Read(EcrRepositoryJsonContext.Default.CreateRepositoryRequest);
         var name = Required(input.RepositoryName, "repositoryName");
         CheckRegistryId(call, input.RegistryId);
-        var mutability = input.ImageTagMutability ?? "MUTABLE";
-        if (mutability is not ("MUTABLE" or "IMMUTABLE"))
+        var (mutability, exclusions) = TagMutabilityOf(input.ImageTagMutability ?? TagMutability.Mutable, input.ImageTagMutabilityExclusionFilters);
+        await call.RequireAsync(EcrActions.CreateRepository, name);
+        var tags = input.Tags is null ? null : RegistryOperations.ResourceTags(input.Tags);
+        var record = await Service(call).CreateAsync(name, mutability, exclusions, tags, call.Http.RequestAborted);
+        return Json(new RepositoryResponse(Describe(call, record)), EcrRepositoryJsonContext.Default.RepositoryResponse);
+    }
+
+    public static async ValueTask<IResult> PutImageTagMutabilityAsync(EcrCall call)
+    {
+        var input = call.Read(EcrRepositoryJsonContext.Default.PutImageTagMutabilityRequest);
+        var name = Required(input.RepositoryName, "repositoryName");
+        CheckRegistryId(call, input.RegistryId);
+        var (mutability, exclusions) = TagMutabilityOf(Required(input.ImageTagMutability, "imageTagMutability"), input.ImageTagMutabilityExclusionFilters);
+        await call.RequireAsync(EcrActions.PutImageTagMutability, name);
+        var record = await Service(call).SetTagMutabilityAsync(name, mutability, exclusions, call.Http.RequestAborted);
+        return Json(
+            new PutImageTagMutabilityResponse(EcrInput.AccountId(call), record.Name, record.ImageTagMutability, Filters(record)),
+            EcrRepositoryJsonContext.Default.PutImageTagMutabilityResponse);
+    }
+
+    // ECR: the _WITH_EXCLUSION modes need 1..5 WILDCARD filters; the plain modes take none.
+    private static (string Mutability, IReadOnlyList<string>? Exclusions) TagMutabilityOf(string mutability, IReadOnlyList<TagMutabilityExclusionFilter>? filters)
+    {
+        if (!TagMutability.Values.Contains(mutability))
         {
             throw new RegistryException(
                 RegistryError.InvalidParameter,
-                $"Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: [MUTABLE, IMMUTABLE]'");
+                $"Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: [{string.Join(", ", TagMutability.Values)}]'");
         }
 
-        await call.RequireAsync(EcrActions.CreateRepository, name);
-        var record = await Service(call).CreateAsync(name, mutability, call.Http.RequestAborted);
-        return Json(new RepositoryResponse(Describe(call, record)), EcrRepositoryJsonContext.Default.RepositoryResponse);
+        if (!TagMutability.TakesExclusions(mutability))
+        {
+            return filters is null
+                ? (mutability, null)
+                : throw new RegistryException(
+                    RegistryError.InvalidParameter,
+                    $"Invalid parameter at 'imageTagMutabilityExclusionFilters': exclusion filters can only be used with the {TagMutability.ImmutableWithExclusion} or {TagMutability.MutableWithExclusion} tag mutability settings");
+        }
+
+        var list = EcrInput.Count(filters, "imageTagMutabilityExclusionFilters", 1, 5);
+        foreach (var filter in list)
+        {
+            if (filter.FilterType != TagMutability.WildcardFilterType)
+            {
+                throw new RegistryException(
+                    RegistryError.InvalidParameter,
+                    $"Invalid parameter at 'imageTagMutabilityExclusionFilters.filterType' failed to satisfy constraint: 'Member must satisfy enum value set: [{TagMutability.WildcardFilterType}]'");
+            }
+
+            if (filter.Filter is null || !TagMutability.IsValidFilter(filter.Filter))
+            {
+                throw new RegistryException(
+                    RegistryError.InvalidParameter,
+                    "Invalid parameter at 'imageTagMutabilityExclusionFilters.filter' failed to satisfy constraint: 'Member must satisfy regular expression pattern: ^[0-9a-zA-Z._*-]{1,128}$'");
+            }
+        }
+
+        return (mutability, [.. list.Select(f => f.Filter!).Distinct(StringComparer.Ordinal)]);
     }
+
+    private static IReadOnlyList<TagMutabilityExclusionFilter>? Filters(RepositoryRecord record) =>
+        record.TagMutabilityExclusions is { Count: > 0 } exclusions
+            ? [.. exclusions.Select(f => new TagMutabilityExclusionFilter(TagMutability.WildcardFilterType, f))]
+            : null;
 
     public static async ValueTask<IResult> DescribeAsync(EcrCall call)
     {
@@ -59,13 +112,8 @@ internal static class RepositoryOperations
             return Json(new DescribeRepositoriesResponse(found, null), EcrRepositoryJsonContext.Default.DescribeRepositoriesResponse);
         }
 
-        var limit = input.MaxResults ?? 100;
-        if (limit is < 1 or > 1000)
-        {
-            throw new RegistryException(RegistryError.InvalidParameter, "Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to 1000 and greater than or equal to 1'");
-        }
-
-        var after = DecodeToken(input.NextToken);
+        var limit = EcrInput.PageSize(input.MaxResults);
+        var after = EcrInput.DecodeToken(TokenKind, input.NextToken);
         var page = new List<EcrRepository>();
         string? next = null;
         var authorizer = call.Http.RequestServices.GetRequiredService<Authorizer>();
@@ -81,7 +129,7 @@ internal static class RepositoryOperations
 
                 if (page.Count == limit)
                 {
-                    next = EncodeToken(page[^1].RepositoryName);
+                    next = EcrInput.EncodeToken(TokenKind, page[^1].RepositoryName);
                     break;
                 }
 
@@ -125,51 +173,20 @@ internal static class RepositoryOperations
             options.Registry.AccountId,
             record.Name,
             $"{host}/{record.Name}",
-            record.CreatedAt.ToUnixTimeMilliseconds() / 1000.0,
+            EcrInput.Epoch(record.CreatedAt),
             record.ImageTagMutability,
             new ImageScanningConfiguration(false),
-            new EncryptionConfiguration("AES256"));
+            new EncryptionConfiguration("AES256"),
+            Filters(record));
     }
 
-    internal static RepositoryService Service(EcrCall call) => call.Http.RequestServices.GetRequiredService<RepositoryService>();
+    private static RepositoryService Service(EcrCall call) => call.Http.RequestServices.GetRequiredService<RepositoryService>();
 
-    internal static string Required(string? value, string member) =>
-        string.IsNullOrEmpty(value)
-            ? throw new RegistryException(RegistryError.InvalidParameter, $"1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null")
-            : value;
+    private static string Required(string? value, string member) => EcrInput.Required(value, member);
 
-    internal static void CheckRegistryId(EcrCall call, string? registryId)
-    {
-        var account = call.Http.RequestServices.GetRequiredService<RegistryOptions>().AccountId;
-        if (registryId is not null && registryId != account)
-        {
-            throw new RegistryException(RegistryError.InvalidParameter, $"Invalid parameter at 'registryId': this registry's id is '{account}'");
-        }
-    }
+    private static void CheckRegistryId(EcrCall call, string? registryId) => EcrInput.CheckRegistryId(call, registryId);
 
-    private static RegistryException NotFound(EcrCall call, string name) =>
-        new(RegistryError.NameUnknown, $"The repository with name '{name}' does not exist in the registry with id '{call.Http.RequestServices.GetRequiredService<RegistryOptions>().AccountId}'");
+    private static RegistryException NotFound(EcrCall call, string name) => EcrInput.RepositoryNotFound(call, name);
 
-    private static string EncodeToken(string last) => Convert.ToBase64String(Encoding.UTF8.GetBytes("r1:" + last));
-
-    private static string? DecodeToken(string? token)
-    {
-        if (token is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            return text.StartsWith("r1:", StringComparison.Ordinal) ? text[3..] : throw new FormatException();
-        }
-        catch (FormatException)
-        {
-            throw new RegistryException(RegistryError.InvalidParameter, "Invalid parameter at 'nextToken': the token is not one this registry issued");
-        }
-    }
-
-    internal static IResult Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
-        TypedResults.Json(value, type, EcrProtocol.ContentType);
+    private static IResult Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) => EcrInput.Json(value, type);
 }

@@ -52,6 +52,12 @@ internal static class RegistryErrors
         [RegistryError.PaginationInvalid] = new(400, "PAGINATION_NUMBER_INVALID", 400, "InvalidParameterException", "invalid number of results requested"),
         [RegistryError.TooManyRequests] = new(429, "TOOMANYREQUESTS", 400, "ThrottlingException", "Rate exceeded"),
         [RegistryError.EndpointUnknown] = new(404, "UNSUPPORTED", 400, "com.amazon.coral.service#UnknownOperationException", "no such endpoint"),
+        [RegistryError.ImageAlreadyExists] = new(400, "MANIFEST_INVALID", 400, "ImageAlreadyExistsException", null),
+        [RegistryError.ImageDigestDoesNotMatch] = new(400, "DIGEST_INVALID", 400, "ImageDigestDoesNotMatchException", null),
+        [RegistryError.LayerAlreadyExists] = new(400, "BLOB_UPLOAD_INVALID", 400, "LayerAlreadyExistsException", null),
+        [RegistryError.EmptyUpload] = new(400, "BLOB_UPLOAD_INVALID", 400, "EmptyUploadException", null),
+        [RegistryError.InvalidTagParameter] = new(400, "UNSUPPORTED", 400, "InvalidTagParameterException", null),
+        [RegistryError.TooManyTags] = new(400, "UNSUPPORTED", 400, "TooManyTagsException", null),
     }.ToFrozenDictionary();
 
     public static ErrorDescriptor Describe(RegistryError error) => Table[error];

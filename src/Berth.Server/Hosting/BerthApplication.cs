@@ -1,6 +1,7 @@
 using Berth.Metadata.Sqlite;
 using Berth.Registry.Blobs;
 using Berth.Registry.Lifecycle;
+using Berth.Registry.Images;
 using Berth.Registry.Manifests;
 using Berth.Registry.Metadata;
 using Berth.Registry.Repositories;
@@ -68,6 +69,8 @@ public static class BerthApplication
         services.AddSingleton<IBlobLinkStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.AddSingleton<IManifestStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.AddSingleton<IUploadSessionStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<IImageStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<IResourceTagStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.AddSingleton<IBlobStore>(_ => new FileSystemBlobStore(Path.Combine(options.DataDirectory, "storage")));
         services.AddSingleton<RepositoryService>();
         services.AddSingleton<BlobService>();
@@ -75,6 +78,7 @@ public static class BerthApplication
         services.AddSingleton<ILifecycleStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
         services.AddSingleton<LifecycleService>();
         services.AddHostedService<LifecycleWorker>();
+        services.AddSingleton<ImageService>();
         services.TryAddSingleton<IAccessPolicy, AdminOnlyAccessPolicy>();
         services.AddSingleton<Authorizer>();
         services.AddSingleton<AccessKeys>();

@@ -1,4 +1,5 @@
 using Berth.Registry;
+using Berth.Registry.Images;
 using Berth.Registry.Manifests;
 using Berth.Registry.Repositories;
 using Berth.Registry.Security;
@@ -17,6 +18,12 @@ internal static class ManifestHandlers
         await services.GetRequiredService<RepositoryService>().RequireAsync(route.Repository, forPush: false, http.RequestAborted);
         var manifest = await services.GetRequiredService<ManifestService>().FindAsync(route.Repository, route.Reference, http.RequestAborted)
             ?? throw new RegistryException(RegistryError.ManifestUnknown, $"manifest '{route.Reference}' is not in '{route.Repository}'");
+
+        // A GET is a pull (HEAD only probes): DescribeImages reports it as lastRecordedPullTime.
+        if (HttpMethods.IsGet(http.Request.Method))
+        {
+            await services.GetRequiredService<ImageService>().RecordPullAsync(route.Repository, manifest.Digest, http.RequestAborted);
+        }
 
         // Stored and served byte for byte: the digest of what goes out is the digest clients asked for.
         http.Response.Headers["Docker-Content-Digest"] = manifest.Digest.ToString();
