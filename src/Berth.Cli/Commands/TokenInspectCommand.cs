@@ -171,6 +171,11 @@ internal static class TokenInspectCommand
         lines.Add(("Expires", Utc(token.Envelope.ExpiresAt)));
         lines.Add(("Expires (local)", Local(token.Envelope.ExpiresAt, context.Time)));
         lines.Add(("Status", Status(token.Envelope.ExpiresAt, now)));
+        if (token.Registry is not null && token.Envelope.ExpiresAt <= now)
+        {
+            lines.Add(("Renew", $"berth auth refresh {token.Registry} (or berth login {token.Registry})"));
+        }
+
         if (showSecret)
         {
             lines.Add(("Payload", token.Envelope.Payload));
