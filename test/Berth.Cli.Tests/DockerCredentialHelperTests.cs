@@ -106,9 +106,7 @@ public sealed class DockerCredentialHelperTests(BerthServerFixture fixture) : IC
         var now = DateTimeOffset.UtcNow;
 
         // Due for renewal (10 h of 12 h used) but still valid for 2 h.
-        new TokenCache(CacheDirectory).Write(new CachedToken(
-            "flaky.example", BerthTestServer.DataDirectoryProfile, new Uri(endpoint).ToString(), Convert.ToBase64String("AWS:cached-password"u8),
-            now.AddHours(-10).ToUnixTimeSeconds(), now.AddHours(2).ToUnixTimeSeconds(), null));
+        SeedCache("flaky.example", endpoint, "AWS:cached-password", now.AddHours(-10), now.AddHours(2));
 
         var result = await RunAsync(["get"], "flaky.example");
 
@@ -124,9 +122,7 @@ public sealed class DockerCredentialHelperTests(BerthServerFixture fixture) : IC
         var endpoint = $"http://127.0.0.1:{ClosedPort()}";
         Configure("flaky.example", endpoint);
         var now = DateTimeOffset.UtcNow;
-        new TokenCache(CacheDirectory).Write(new CachedToken(
-            "flaky.example", BerthTestServer.DataDirectoryProfile, new Uri(endpoint).ToString(), Convert.ToBase64String("AWS:old"u8),
-            now.AddHours(-13).ToUnixTimeSeconds(), now.AddHours(-1).ToUnixTimeSeconds(), null));
+        SeedCache("flaky.example", endpoint, "AWS:old", now.AddHours(-13), now.AddHours(-1));
 
         var result = await RunAsync(["get"], "flaky.example");
 
@@ -255,6 +251,11 @@ public sealed class DockerCredentialHelperTests(BerthServerFixture fixture) : IC
 
     private void Configure(string registry, string endpoint) =>
         HelperConfig.SetRegistry(ConfigFile, registry, new RegistryMintSettings(endpoint, "us-east-1", BerthTestServer.DataDirectoryProfile));
+
+    private void SeedCache(string registry, string endpoint, string userAndPassword, DateTimeOffset requestedAt, DateTimeOffset expiresAt) =>
+        new TokenCache(CacheDirectory).Write(new CachedToken(
+            registry, BerthTestServer.DataDirectoryProfile, new Uri(endpoint).ToString(), Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(userAndPassword)),
+            requestedAt.ToUnixTimeSeconds(), expiresAt.ToUnixTimeSeconds(), null));
 
     private Dictionary<string, string?> Environment() => new(Server.AwsEnvironment(_home.Path))
     {

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Berth.Client.Ecr;
+using Berth.Client.IO;
 using Berth.Protocol.Tokens;
 
 namespace Berth.Client.CredentialHelper;
@@ -96,13 +96,13 @@ public sealed class DockerCredentialHelper
             switch (arguments[0])
             {
                 case "get":
-                    await GetAsync(await ReadLinesAsync(input, cancellationToken), output, error, cancellationToken);
+                    await GetAsync(await LineInput.ReadJoinedLinesAsync(input, cancellationToken), output, error, cancellationToken);
                     break;
                 case "store":
-                    Store(await ReadLinesAsync(input, cancellationToken));
+                    Store(await LineInput.ReadJoinedLinesAsync(input, cancellationToken));
                     break;
                 case "erase":
-                    Erase(await ReadLinesAsync(input, cancellationToken));
+                    Erase(await LineInput.ReadJoinedLinesAsync(input, cancellationToken));
                     break;
                 case "list":
                     await output.WriteLineAsync(List());
@@ -247,19 +247,6 @@ public sealed class DockerCredentialHelper
 
     private static async Task WriteCredentialsAsync(TextWriter output, string serverUrl, string userName, string secret) =>
         await output.WriteLineAsync(JsonSerializer.Serialize(new HelperCredentials(serverUrl, userName, secret), Json.HelperCredentials));
-
-    // Go's bufio.Scanner loop: every line without its "\n" (and a "\r" before it), concatenated.
-    private static async Task<string> ReadLinesAsync(TextReader input, CancellationToken cancellationToken)
-    {
-        var text = await input.ReadToEndAsync(cancellationToken);
-        var joined = new StringBuilder(text.Length);
-        foreach (var line in text.Split('\n'))
-        {
-            joined.Append(line.EndsWith('\r') ? line.AsSpan(0, line.Length - 1) : line);
-        }
-
-        return joined.ToString();
-    }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }
