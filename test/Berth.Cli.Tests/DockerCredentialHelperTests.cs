@@ -48,6 +48,57 @@ public sealed class DockerCredentialHelperTests(BerthServerFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Get_CacheIsKeyedByRegistryAndProfile_NotByAccessKey()
+    {
+        // Rotating credentials (assumed roles, aws-vault) change the access key on every session: the cache must still hit.
+        HelperConfig.SetRegistry(ConfigFile, Server.Host, new RegistryMintSettings(Server.EndpointUrl, "us-east-1"));
+        var environment = Environment();
+        environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_home.Path, "none");
+        environment["AWS_ACCESS_KEY_ID"] = Server.AccessKeyId;
+        environment["AWS_SECRET_ACCESS_KEY"] = Server.SecretAccessKey;
+        var before = MintCalls();
+        var first = await new CliRunner(environment).RunAsync([Helper, "get"], Server.Host, Ct);
+        environment["AWS_ACCESS_KEY_ID"] = "AKIAROTATEDKEY000000";
+        environment["AWS_SECRET_ACCESS_KEY"] = "rotated-secret";
+
+        var second = await new CliRunner(environment).RunAsync([Helper, "get"], Server.Host, Ct);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Equal(first.Output, second.Output);
+        Assert.Equal(1, MintCalls() - before);
+        Assert.Equal($"{Server.Host.Replace(":", "_3a", StringComparison.Ordinal)}@default.json", Path.GetFileName(Assert.Single(Directory.GetFiles(CacheDirectory))));
+    }
+
+    [Fact]
+    public async Task Get_EcrHostName_NeedsNoConfiguration_RegionAndRegistryIdComeFromTheName()
+    {
+        const string Host = "000000000000.dkr.ecr.us-east-1.amazonaws.com";
+        var environment = Environment();
+        environment["AWS_ENDPOINT_URL_ECR"] = Server.EndpointUrl;
+        environment["AWS_PROFILE"] = BerthTestServer.DataDirectoryProfile;
+
+        var result = await new CliRunner(environment).RunAsync([Helper, "get"], Host, Ct);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Output);
+        Assert.Equal(Host, json.RootElement.GetProperty("ServerURL").GetString());
+        Assert.NotNull(TokenEnvelope.TryParse(json.RootElement.GetProperty("Secret").GetString()));
+    }
+
+    [Fact]
+    public async Task Get_BrokenConfigFile_FailsNamingTheFile_NotAsNotFound()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(ConfigFile)!);
+        await File.WriteAllTextAsync(ConfigFile, "{\"registries\": [1, 2]}", Ct);
+
+        var result = await RunAsync(["get"], Server.Host);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith($"{ConfigFile} is not a valid berth configuration", result.Output, StringComparison.Ordinal);
+        Assert.Single(result.Output.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
     public async Task Get_TokenPastItsRefreshShare_IsRenewed()
     {
         Configure(Server.Host, Server.EndpointUrl);
