@@ -83,14 +83,24 @@ public sealed class TokenMinter
                     + $"'berth credential-helper install --registry {registry} --endpoint-url URL' to say which ECR API issues its tokens");
         }
 
-        var settings = AwsSettingsResolver.Resolve(
-            new AwsSettingsOverrides
-            {
-                EndpointUrl = overrides?.EndpointUrl ?? configured?.Endpoint ?? (ecr is null ? $"https://{registry}" : null),
-                Region = overrides?.Region ?? configured?.Region ?? ecr?.Region,
-                Profile = overrides?.Profile ?? configured?.Profile,
-            },
-            _environment);
+        // Fast path, no AWS SDK involved: when the endpoint is known up front, the profile follows the resolver's rule
+        // (explicit > AWS_DEFAULT_PROFILE > AWS_PROFILE > default), so a fresh cache entry can be found right away.
+        var endpoint = overrides?.EndpointUrl ?? configured?.Endpoint ?? (ecr is null ? $"https://{registry}" : null);
+        if (!forceRefresh && endpoint is not null && Uri.TryCreate(endpoint, UriKind.Absolute, out var endpointUri)
+            && Cache.Read(registry, ProfileName(overrides?.Profile ?? configured?.Profile)) is { } fresh
+            && fresh.Endpoint == endpointUri.ToString() && _time.GetUtcNow() < fresh.RefreshAt(_config.RefreshWhenRemaining))
+        {
+            return new MintedToken(registry, Decode(fresh.AuthorizationToken), fresh.Expires, FromCache: true, Warning: null);
+        }
+
+        return await ResolveAndMintAsync(registry, endpoint, overrides?.Region ?? configured?.Region ?? ecr?.Region, overrides?.Profile ?? configured?.Profile,
+            configured?.RegistryId ?? ecr?.AccountId, forceRefresh, cancellationToken);
+    }
+
+    private async Task<MintedToken> ResolveAndMintAsync(
+        string registry, string? endpoint, string? region, string? profile, string? registryId, bool forceRefresh, CancellationToken cancellationToken)
+    {
+        var settings = AwsSettingsResolver.Resolve(new AwsSettingsOverrides { EndpointUrl = endpoint, Region = region, Profile = profile }, _environment);
 
         var now = _time.GetUtcNow();
         var cached = Cache.Read(registry, settings.Profile) is { } entry && entry.Endpoint == settings.Endpoint.ToString() ? entry : null;
@@ -102,7 +112,7 @@ public sealed class TokenMinter
         CachedToken minted;
         try
         {
-            minted = await MintAsync(registry, settings, configured?.RegistryId ?? ecr?.AccountId, cancellationToken);
+            minted = await MintAsync(registry, settings, registryId, cancellationToken);
         }
         catch (EcrException e) when (cached is not null && now < cached.Expires)
         {
@@ -156,6 +166,10 @@ public sealed class TokenMinter
             }
         }
     }
+
+    private string ProfileName(string? explicitProfile) =>
+        new[] { explicitProfile, _environment("AWS_DEFAULT_PROFILE"), _environment("AWS_PROFILE") }
+            .FirstOrDefault(p => !string.IsNullOrWhiteSpace(p))?.Trim() ?? "default";
 
     private static BasicCredentials Decode(string authorizationToken)
     {
