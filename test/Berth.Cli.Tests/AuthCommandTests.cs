@@ -112,6 +112,38 @@ public sealed class AuthCommandTests(BerthServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Refresh_RegistryServedByDockerCredentialBerth_RefillsTheHelpersCache()
+    {
+        WriteFile(RuntimeAuthFile, $"{{\"auths\":{{}},\"credHelpers\":{{\"{Server.Host}\":\"berth\"}}}}");
+        HelperConfig.SetRegistry(Path.Combine(_home.Path, ".config", "berth", "config.json"), Server.Host, new RegistryMintSettings(Server.EndpointUrl, "us-east-1", BerthTestServer.DataDirectoryProfile));
+
+        var refresh = await RunAsync(["auth", "refresh", Server.Host]);
+        var list = await RunAsync(["auth", "list"]);
+
+        Assert.True(refresh.ExitCode == 0, refresh.ToString());
+        Assert.StartsWith($"Renewed the token docker-credential-berth serves for {Server.Host}: expires in 11h 59m", refresh.Output, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(Path.Combine(_home.Path, ".cache", "berth", "tokens")));
+        Assert.Contains("credential helper docker-credential-berth, cached token expires in 11h 59m", list.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExpiredStoredLogin_LoginAndTokenInspect_NameBerthAuthRefresh()
+    {
+        WriteFile(RuntimeAuthFile, $"{{\"auths\":{{\"{Server.Host}\":{{\"auth\":\"{Auth(Token(DateTimeOffset.UtcNow.AddMinutes(-2)))}\"}}}}}}");
+
+        var login = await RunAsync(["login", "--tls-verify=false", Server.Host]);
+        var inspect = await RunAsync(["token", "inspect", Server.Host]);
+
+        Assert.Equal(125, login.ExitCode);
+        Assert.Contains($"Error: the stored login for {Server.Host} expired at ", login.Error, StringComparison.Ordinal);
+        Assert.Contains($"renew it with 'berth auth refresh {Server.Host}'", login.Error, StringComparison.Ordinal);
+        Assert.Single(login.Error.TrimEnd('\n').Split('\n'));
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        Assert.Contains($"Renew:", inspect.Output, StringComparison.Ordinal);
+        Assert.Contains($"berth auth refresh {Server.Host} (or berth login {Server.Host})", inspect.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Install_WritesAnExecutableShim_AndCredHelpersIntoBothFiles_KeepingEverythingElse()
     {
         WriteFile(RuntimeAuthFile, """{"auths":{"a.example":{"auth":"dTpw"}}}""");
