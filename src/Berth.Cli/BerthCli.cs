@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Berth.Cli.Commands;
+using Berth.Client.CredentialHelper;
 
 namespace Berth.Cli;
 
@@ -15,11 +16,20 @@ internal static class BerthCli
         root.Subcommands.Add(LoginCommand.Create(context));
         root.Subcommands.Add(LogoutCommand.Create(context));
         root.Subcommands.Add(TokenCommand.Create(context));
+        root.Subcommands.Add(AuthCommand.Create(context));
+        root.Subcommands.Add(CredentialHelperCommand.Create(context));
         return root;
     }
 
     public static Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
+        // The shim podman and docker run ('exec berth docker-credential-berth "$@"'): the helper protocol owns its argv,
+        // its usage text and its exit codes, so it bypasses the command-line parser.
+        if (args is [DockerCredentialHelper.Name, .. var helperArguments])
+        {
+            return new DockerCredentialHelper(context.Environment, context.Time).RunAsync(helperArguments, context.In, context.Out, context.Error, cancellationToken);
+        }
+
         var parsed = Create(context).Parse(args);
         if (parsed.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
         {

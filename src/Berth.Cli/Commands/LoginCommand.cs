@@ -144,6 +144,13 @@ internal static class LoginCommand
         {
             if (!LoginSupport.IsInteractive(context))
             {
+                if (TokenEnvelope.TryParse(existing?.Credentials?.Password) is { } stale && stale.ExpiresAt <= context.Time.GetUtcNow())
+                {
+                    return LoginSupport.Fail(
+                        context,
+                        $"the stored login for {key.Key} expired at {TokenTimes.Utc(stale.ExpiresAt)}: renew it with 'berth auth refresh {key.Key}', or log in again with 'berth login --username AWS --password-stdin {key.Key}'");
+                }
+
                 return LoginSupport.Fail(context, userName.Length == 0
                     ? "getting username and password: no --username given and stdin is not a terminal to ask for it"
                     : "getting username and password: no password given (use --password-stdin) and stdin is not a terminal to ask for it");

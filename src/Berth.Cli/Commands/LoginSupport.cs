@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Berth.Client.Auth;
+using Berth.Client.IO;
 
 namespace Berth.Cli.Commands;
 
@@ -75,17 +76,8 @@ internal static class LoginSupport
     /// Reads stdin as podman's <c>--password-stdin</c> does (Go's line scanner): every line, without its <c>\n</c> and
     /// a <c>\r</c> before it, concatenated; other characters, spaces included, are kept.
     /// </summary>
-    public static async Task<string> ReadPasswordLinesAsync(TextReader input, CancellationToken cancellationToken)
-    {
-        var text = await input.ReadToEndAsync(cancellationToken);
-        var password = new StringBuilder(text.Length);
-        foreach (var line in text.Split('\n'))
-        {
-            password.Append(line.EndsWith('\r') ? line.AsSpan(0, line.Length - 1) : line);
-        }
-
-        return password.ToString();
-    }
+    public static Task<string> ReadPasswordLinesAsync(TextReader input, CancellationToken cancellationToken) =>
+        LineInput.ReadJoinedLinesAsync(input, cancellationToken);
 
     // The real uid, as Go's os.Getuid() (for /run/containers/<uid>/auth.json); read from procfs, so no native interop.
     private static int RealUserId()

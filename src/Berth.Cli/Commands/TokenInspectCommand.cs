@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Berth.Client.Auth;
@@ -172,6 +171,11 @@ internal static class TokenInspectCommand
         lines.Add(("Expires", Utc(token.Envelope.ExpiresAt)));
         lines.Add(("Expires (local)", Local(token.Envelope.ExpiresAt, context.Time)));
         lines.Add(("Status", Status(token.Envelope.ExpiresAt, now)));
+        if (token.Registry is not null && token.Envelope.ExpiresAt <= now)
+        {
+            lines.Add(("Renew", $"berth auth refresh {token.Registry} (or berth login {token.Registry})"));
+        }
+
         if (showSecret)
         {
             lines.Add(("Payload", token.Envelope.Payload));
@@ -208,7 +212,7 @@ internal static class TokenInspectCommand
             writer.WriteString("expiresAt", Utc(token.Envelope.ExpiresAt));
             writer.WriteString("expiresAtLocal", Local(token.Envelope.ExpiresAt, context.Time));
             writer.WriteBoolean("expired", token.Envelope.ExpiresAt <= now);
-            writer.WriteNumber("secondsRemaining", Math.Max(0, (long)Math.Floor((token.Envelope.ExpiresAt - now).TotalSeconds)));
+            writer.WriteNumber("secondsRemaining", TokenTimes.SecondsRemaining(token.Envelope.ExpiresAt, now));
             writer.WriteString("status", Status(token.Envelope.ExpiresAt, now));
             if (showSecret)
             {
@@ -222,22 +226,11 @@ internal static class TokenInspectCommand
         context.Out.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Utc(DateTimeOffset at) => TokenTimes.Utc(at);
 
-    private static string Local(DateTimeOffset at, TimeProvider time) =>
-        TimeZoneInfo.ConvertTime(at, time.LocalTimeZone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+    private static string Local(DateTimeOffset at, TimeProvider time) => TokenTimes.Local(at, time);
 
-    private static string Status(DateTimeOffset expiresAt, DateTimeOffset now) =>
-        expiresAt > now ? $"expires in {Span(expiresAt - now)}" : $"expired {Span(now - expiresAt)} ago";
-
-    // Coarse and truncated, like a person would say it: "2d 3h", "11h 59m", "3m", "45s".
-    private static string Span(TimeSpan span) => span switch
-    {
-        { TotalDays: >= 1 } => string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalDays}d {span.Hours}h"),
-        { TotalHours: >= 1 } => string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalHours}h {span.Minutes}m"),
-        { TotalMinutes: >= 1 } => string.Create(CultureInfo.InvariantCulture, $"{span.Minutes}m"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{span.Seconds}s"),
-    };
+    private static string Status(DateTimeOffset expiresAt, DateTimeOffset now) => TokenTimes.Status(expiresAt, now);
 
     private sealed record Inspected(TokenEnvelope Envelope, string? UserName, string? Registry, string? Source);
 }

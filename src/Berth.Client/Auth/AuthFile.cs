@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
+using Berth.Client.IO;
 
 namespace Berth.Client.Auth;
 
@@ -13,8 +12,6 @@ namespace Berth.Client.Auth;
 /// </remarks>
 public sealed class AuthFile
 {
-    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>Creates a handle; nothing is touched on disk until a read or write.</summary>
     /// <param name="path">The file's path, as the user gave it.</param>
@@ -76,14 +73,7 @@ public sealed class AuthFile
         var directory = System.IO.Path.GetDirectoryName(fullPath)!;
         try
         {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(directory);
-            }
-            else
-            {
-                CreatePrivateDirectories(directory);
-            }
+            PrivateFiles.CreateDirectory(directory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -98,106 +88,36 @@ public sealed class AuthFile
                 return false;
             }
 
-            WriteAtomically(fullPath, directory, document.ToJson());
+            WriteAtomically(fullPath, document.ToJson());
             return true;
-        }
-    }
-
-    // Like Go's os.MkdirAll(dir, 0700): every directory created on the way gets 0700, not just the last one.
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static void CreatePrivateDirectories(string directory)
-    {
-        var missing = new Stack<string>();
-        for (var current = directory; !string.IsNullOrEmpty(current) && !Directory.Exists(current); current = System.IO.Path.GetDirectoryName(current))
-        {
-            missing.Push(current);
-        }
-
-        while (missing.TryPop(out var next))
-        {
-            Directory.CreateDirectory(next, PrivateDirectory);
         }
     }
 
     private FileStream AcquireLock(string lockPath)
     {
-        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = PrivateFile;
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            try
-            {
-                // FileShare.None takes flock(LOCK_EX) on Unix: held per open file, so it excludes other processes and
-                // other handles in this process alike, and the OS drops it if the process dies.
-                return new FileStream(lockPath, options);
-            }
-            catch (IOException e) when (IsLockConflict(e))
-            {
-                if (Stopwatch.GetElapsedTime(started) > LockTimeout)
-                {
-                    throw new AuthFileException($"timed out after {LockTimeout.TotalSeconds:0}s waiting for the lock on \"{lockPath}\"", e);
-                }
-
-                Thread.Sleep(Random.Shared.Next(2, 20));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new AuthFileException($"locking \"{lockPath}\": {e.Message}", e);
-            }
-        }
-    }
-
-    // A held lock surfaces as a sharing violation (Windows: ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION;
-    // Unix: EWOULDBLOCK from flock). Anything else (read-only file system, ...) fails at once.
-    private static bool IsLockConflict(IOException e) =>
-        e.GetType() == typeof(IOException) && (e.HResult & 0xFFFF) is 32 or 33 or 11 or 35;
-
-    private static void WriteAtomically(string fullPath, string directory, string json)
-    {
-        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(fullPath)}.tmp-{RandomNumberGenerator.GetHexString(12, lowercase: true)}");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = PrivateFile;
-        }
-
         try
         {
-            using (var stream = new FileStream(temp, options))
-            {
-                stream.Write(new UTF8Encoding(false).GetBytes(json));
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                // The umask may have narrowed the create mode; the file is exactly 0600 whatever it was.
-                File.SetUnixFileMode(temp, PrivateFile);
-            }
-
-            File.Move(temp, fullPath, overwrite: true);
+            return PrivateFiles.Lock(lockPath, LockTimeout);
+        }
+        catch (TimeoutException e)
+        {
+            throw new AuthFileException(e.Message, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
+            throw new AuthFileException($"locking \"{lockPath}\": {e.Message}", e);
+        }
+    }
+
+    private static void WriteAtomically(string fullPath, string json)
+    {
+        try
+        {
+            PrivateFiles.WriteAtomically(fullPath, new UTF8Encoding(false).GetBytes(json));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
             throw new AuthFileException($"writing to file \"{fullPath}\": {e.Message}", e);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a stray temporary file holds no more than the real one would have.
         }
     }
 }

@@ -192,6 +192,35 @@ public sealed class AuthFileDocument
         }
     }
 
+    /// <summary>Sets <c>credHelpers[<paramref name="registry"/>] = <paramref name="helper"/></c>, keeping every other member.</summary>
+    /// <param name="registry">A registry host (<c>host[:port]</c>; credHelpers keys are never namespaced).</param>
+    /// <param name="helper">The helper's suffix after <c>docker-credential-</c>.</param>
+    /// <returns><see langword="true"/> when the document changed.</returns>
+    /// <exception cref="AuthFileException">The registry is not a plain host, or the document is a legacy file.</exception>
+    public bool SetCredentialHelper(string registry, string helper)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(helper);
+        if (AuthKeys.Validate(registry))
+        {
+            throw new AuthFileException($"credential helpers are configured per registry host, not per repository: {registry}");
+        }
+
+        WritableAuths();
+        if (_root[CredHelpersMember] is not JsonObject helpers)
+        {
+            helpers = new JsonObject();
+            _root[CredHelpersMember] = helpers;
+        }
+
+        if (helpers[registry] is JsonValue current && current.GetValueKind() == JsonValueKind.String && current.GetValue<string>() == helper)
+        {
+            return false;
+        }
+
+        helpers[registry] = helper;
+        return true;
+    }
+
     /// <summary>Removes the entry under <paramref name="key"/> (or, failing that, under its normalized Docker Hub name).</summary>
     /// <param name="key">The key.</param>
     /// <returns><see langword="true"/> when an entry was removed.</returns>

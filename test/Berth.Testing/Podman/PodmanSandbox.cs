@@ -179,6 +179,10 @@ public sealed class PodmanSandbox : IDisposable
     /// <summary>The environment changes applied to every call (null removes a variable).</summary>
     public IReadOnlyDictionary<string, string?> Environment => _environment;
 
+    /// <summary>Sets (or, with <see langword="null"/>, removes) a variable for every later call, e.g. a <c>PATH</c> that
+    /// holds a credential helper, or the AWS variables that helper reads.</summary>
+    public void SetEnvironment(string name, string? value) => _environment[name] = value;
+
     /// <summary>Creates a sandbox, or skips the test (fails it with <c>BERTH_REQUIRE_REAL_CLIENTS=1</c>) when podman,
     /// root or a private mount namespace is not available.</summary>
     public static async Task<PodmanSandbox> CreateAsync(CancellationToken cancellationToken = default)
