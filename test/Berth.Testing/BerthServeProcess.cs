@@ -152,6 +152,13 @@ public sealed class BerthServeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for an exit already under way (after <see cref="SendSignalAsync"/>), sending nothing more.</summary>
+    public async Task WaitForExitAsync(CancellationToken cancellationToken = default)
+    {
+        await _process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        await _drain.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+    }
+
     private async Task SignalAndWaitAsync(string signal, CancellationToken cancellationToken)
     {
         await SendSignalAsync(signal, cancellationToken);
