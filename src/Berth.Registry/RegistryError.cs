@@ -89,6 +89,27 @@ public enum RegistryError
 
     /// <summary>No API endpoint has this path (404; the OCI list has no code for it, so <c>UNSUPPORTED</c>).</summary>
     EndpointUnknown,
+
+    /// <summary>No such user, access key or policy (IAM <c>NoSuchEntity</c>, 404).</summary>
+    NoSuchEntity,
+
+    /// <summary>A user of that name exists already (IAM <c>EntityAlreadyExists</c>, 409).</summary>
+    EntityAlreadyExists,
+
+    /// <summary>The user still has access keys or policies (IAM <c>DeleteConflict</c>, 409).</summary>
+    DeleteConflict,
+
+    /// <summary>A policy document is not valid (IAM <c>MalformedPolicyDocument</c>, 400).</summary>
+    MalformedPolicyDocument,
+
+    /// <summary>A quota is reached: access keys per user, policy size (IAM <c>LimitExceeded</c>, 409).</summary>
+    LimitExceeded,
+
+    /// <summary>An IAM input value breaks its constraints (IAM <c>ValidationError</c>, 400).</summary>
+    ValidationError,
+
+    /// <summary>The repository has no policy (ECR <c>RepositoryPolicyNotFoundException</c>).</summary>
+    RepositoryPolicyNotFound,
 }
 
 /// <summary>A protocol violation found in domain code. Lookups that miss return null instead.</summary>

@@ -133,12 +133,12 @@ internal static class RepositoryOperations
 
     private static RepositoryService Service(EcrCall call) => call.Http.RequestServices.GetRequiredService<RepositoryService>();
 
-    private static string Required(string? value, string member) =>
+    internal static string Required(string? value, string member) =>
         string.IsNullOrEmpty(value)
             ? throw new RegistryException(RegistryError.InvalidParameter, $"1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null")
             : value;
 
-    private static void CheckRegistryId(EcrCall call, string? registryId)
+    internal static void CheckRegistryId(EcrCall call, string? registryId)
     {
         var account = call.Http.RequestServices.GetRequiredService<RegistryOptions>().AccountId;
         if (registryId is not null && registryId != account)
@@ -147,7 +147,7 @@ internal static class RepositoryOperations
         }
     }
 
-    private static RegistryException NotFound(EcrCall call, string name) =>
+    internal static RegistryException NotFound(EcrCall call, string name) =>
         new(RegistryError.NameUnknown, $"The repository with name '{name}' does not exist in the registry with id '{call.Http.RequestServices.GetRequiredService<RegistryOptions>().AccountId}'");
 
     private static string EncodeToken(string last) => Convert.ToBase64String(Encoding.UTF8.GetBytes("r1:" + last));
