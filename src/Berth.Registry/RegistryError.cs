@@ -110,6 +110,10 @@ public enum RegistryError
 
     /// <summary>The repository has no policy (ECR <c>RepositoryPolicyNotFoundException</c>).</summary>
     RepositoryPolicyNotFound,
+
+    /// <summary>A well-formed token that was revoked: its user or access key is gone or inactive, or
+    /// <c>revoke-tokens</c> cut it off (OCI <c>DENIED</c>, 403, like an expired token).</summary>
+    TokenRevoked,
 }
 
 /// <summary>A protocol violation found in domain code. Lookups that miss return null instead.</summary>

@@ -117,18 +117,18 @@ public sealed class TokenService : ITokenService, IDisposable
         var user = await FindUserAsync(userName, cancellationToken);
         if (user is not { IsActive: true })
         {
-            throw Invalid("the token's user does not exist or is inactive");
+            throw Revoked("its user was deleted or deactivated");
         }
 
         var issuedAt = claims.IssuedAtMilliseconds ?? claims.IssuedAt * 1000;
         if (user.TokensNotBefore is { } notBefore && issuedAt < notBefore.ToUnixTimeMilliseconds())
         {
-            throw Invalid("the token was revoked; get a new one (aws ecr get-login-password)");
+            throw Revoked("all tokens of its user were revoked");
         }
 
         if (claims.AccessKeyId is { } keyId && !await IsKeyActiveAsync(keyId, user.Name, cancellationToken))
         {
-            throw Invalid("the access key that issued the token was deleted or deactivated");
+            throw Revoked("the access key that issued it was deleted or deactivated");
         }
 
         return new TokenIdentity(user, envelope.ExpiresAt, claims.TokenId);
@@ -233,6 +233,10 @@ public sealed class TokenService : ITokenService, IDisposable
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{version}\n{type}\n{expiration}\n{dataKey}"));
 
     private static RegistryException Invalid(string detail) => new(RegistryError.Unauthorized, detail);
+
+    // Worded like ECR's expired-token message, which podman and docker print as "denied: …".
+    private static RegistryException Revoked(string why) =>
+        new(RegistryError.TokenRevoked, $"Your authorization token was revoked: {why}. Reauthenticate and try again.");
 }
 
 // MemoryCache predates TimeProvider; this keeps its expiry on the one clock.

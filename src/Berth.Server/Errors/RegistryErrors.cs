@@ -59,6 +59,7 @@ internal static class RegistryErrors
         [RegistryError.LimitExceeded] = new(429, "DENIED", 400, "LimitExceededException", null, 409, "LimitExceeded"),
         [RegistryError.ValidationError] = new(400, "UNSUPPORTED", 400, "ValidationException", null, 400, "ValidationError"),
         [RegistryError.RepositoryPolicyNotFound] = new(404, "NAME_UNKNOWN", 400, "RepositoryPolicyNotFoundException", null),
+        [RegistryError.TokenRevoked] = new(403, "DENIED", 400, "ExpiredTokenException", null, 403, "InvalidClientTokenId"),
     }.ToFrozenDictionary();
 
     public static ErrorDescriptor Describe(RegistryError error) => Table[error];
