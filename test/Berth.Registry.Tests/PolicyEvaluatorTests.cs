@@ -233,6 +233,16 @@ public sealed class PolicyEvaluatorTests : IDisposable
     }
 
     [Fact]
+    public async Task GetAuthorizationToken_IsAllowedWithoutAPolicy_UnlessExplicitlyDenied()
+    {
+        Assert.True(await AllowedAsync("ecr:GetAuthorizationToken", "*"));
+
+        await PutAsync("no-login", """{"Statement":{"Effect":"Deny","Action":"ecr:GetAuthorizationToken","Resource":"*"}}""");
+
+        Assert.False(await AllowedAsync("ecr:GetAuthorizationToken", "*"));
+    }
+
+    [Fact]
     public async Task InactiveUser_IsDeniedWhateverItsPolicies()
     {
         await PutAsync("all", """{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}""");

@@ -6,6 +6,9 @@ namespace Berth.Registry.Policies;
 /// <summary>IAM's evaluation within one account: an explicit Deny in any policy wins; otherwise an Allow in the
 /// caller's identity policies or in the repository's policy grants; otherwise the request is denied.</summary>
 /// <remarks>
+/// <c>ecr:GetAuthorizationToken</c> is allowed to every active user unless a policy denies it explicitly: the token
+/// only authenticates (every registry request is authorized on its own), so a user whom only a repository policy
+/// grants pull can still log in, which IAM's rule (an identity policy on <c>*</c>) would make impossible.
 /// The bootstrap admin (<see cref="Principal.IsAdmin"/>) is the registry's root user: like an AWS account's root user
 /// it is not subject to policies at all, so no policy can lock the operator out.
 /// Policies are read at request time through a cache that lives <see cref="CacheTtl"/>: a change made on this node
@@ -68,7 +71,7 @@ public sealed class PolicyEvaluator : IAccessPolicy, IDisposable
             }
         }
 
-        return allowed;
+        return allowed || string.Equals(action, EcrActions.GetAuthorizationToken, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Drops what is cached for a user's policies, so a change applies to the next request.</summary>
