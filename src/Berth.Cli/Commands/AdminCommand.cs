@@ -10,6 +10,7 @@ internal static class AdminCommand
     {
         var admin = new Command("admin", "Operator tasks.");
         admin.Subcommands.Add(RotateKey(context));
+        AdminIamCommands.AddTo(admin, context);
         return admin;
     }
 
