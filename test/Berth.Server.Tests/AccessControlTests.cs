@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -35,14 +34,14 @@ public sealed class AccessControlTests : IDisposable
             await admin.CreateRepositoryAsync(name, Ct);
         }
 
-        var image = await PushAsAdminAsync(server, sandbox, admin, "team/app", seed: 11);
+        var image = await sandbox.PushNewImageAsync(server, admin, "team/app", 11, Ct);
         var key = await admin.CreateUserWithKeyAsync("ci", Ct);
         (await admin.IamJsonAsync(["put-user-policy", "--user-name", "ci", "--policy-name", "pull-team", "--policy-document", PullTeam], Ct))?.Dispose();
         var ci = admin.As(key);
 
         // Arrange: podman now holds ci's token, and nothing of the image locally.
         await sandbox.LoginAsync(server.Host, await ci.GetLoginPasswordOutputAsync(Ct), Ct);
-        await RemoveAllImagesAsync(sandbox);
+        await sandbox.RemoveAllImagesAsync(Ct);
 
         var pull = await sandbox.RunPodmanAsync(["pull", "--tls-verify=false", image.Tag], timeout: TimeSpan.FromMinutes(5), cancellationToken: Ct);
         Assert.True(pull.ExitCode == 0, pull.ToString());
@@ -68,7 +67,7 @@ public sealed class AccessControlTests : IDisposable
         // An explicit Deny on one repository overrides the wildcard Allow, at once.
         (await admin.IamJsonAsync(["put-user-policy", "--user-name", "ci", "--policy-name", "not-app", "--policy-document",
             """{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"ecr:*","Resource":"arn:aws:ecr:us-east-1:000000000000:repository/team/app"}}"""], Ct))?.Dispose();
-        await RemoveAllImagesAsync(sandbox);
+        await sandbox.RemoveAllImagesAsync(Ct);
 
         var denied = await sandbox.RunPodmanAsync(["pull", "--tls-verify=false", image.Tag], timeout: TimeSpan.FromMinutes(5), cancellationToken: Ct);
         Assert.Equal(125, denied.ExitCode);
@@ -83,13 +82,13 @@ public sealed class AccessControlTests : IDisposable
         await using var server = await BerthTestServer.StartAsync(cancellationToken: Ct);
         using var sandbox = await PodmanSandbox.CreateAsync(Ct);
         var admin = new AwsCli(server, _home.Path);
-        var image = await PushAsAdminAsync(server, sandbox, admin, "shared/app", seed: 21);
+        var image = await sandbox.PushNewImageAsync(server, admin, "shared/app", 21, Ct);
         var key = await admin.CreateUserWithKeyAsync("partner", Ct);
         var partner = admin.As(key);
 
         // Without any policy the partner can log in (a token only authenticates) but not pull.
         await sandbox.LoginAsync(server.Host, await partner.GetLoginPasswordOutputAsync(Ct), Ct);
-        await RemoveAllImagesAsync(sandbox);
+        await sandbox.RemoveAllImagesAsync(Ct);
         var before = await sandbox.RunPodmanAsync(["pull", "--tls-verify=false", image.Tag], timeout: TimeSpan.FromMinutes(5), cancellationToken: Ct);
         Assert.Equal(125, before.ExitCode);
         Assert.Contains($"denied: User: arn:aws:iam::{Account}:user/partner is not authorized to perform: ecr:BatchGetImage", before.StandardError, StringComparison.Ordinal);
@@ -147,18 +146,18 @@ public sealed class AccessControlTests : IDisposable
         await using var server = await BerthTestServer.StartAsync(cancellationToken: Ct);
         using var sandbox = await PodmanSandbox.CreateAsync(Ct);
         var admin = new AwsCli(server, _home.Path);
-        var image = await PushAsAdminAsync(server, sandbox, admin, "team/app", seed: 31);
+        var image = await sandbox.PushNewImageAsync(server, admin, "team/app", 31, Ct);
         var key = await admin.CreateUserWithKeyAsync("leaky", Ct);
         (await admin.IamJsonAsync(["put-user-policy", "--user-name", "leaky", "--policy-name", "pull-team", "--policy-document", PullTeam], Ct))?.Dispose();
         await sandbox.LoginAsync(server.Host, await admin.As(key).GetLoginPasswordOutputAsync(Ct), Ct);
         var stored = sandbox.ReadStoredAuth(server.Host)!;
-        Assert.Equal(HttpStatusCode.OK, await ManifestStatusAsync(server, stored, "team/app", "v1"));
+        Assert.Equal(HttpStatusCode.OK, await RegistryProbe.ManifestStatusAsync(server, stored, "team/app", "v1", Ct));
 
         (await admin.IamJsonAsync(["delete-access-key", "--user-name", "leaky", "--access-key-id", key.AccessKeyId], Ct))?.Dispose();
-        var elapsed = await TimeUntilRefusedAsync(server, stored);
+        var elapsed = await RegistryProbe.TimeUntilForbiddenAsync(server, stored, "team/app", "v1", Ct);
 
         Assert.True(elapsed < TimeSpan.FromSeconds(5), $"the token still worked {elapsed} after its key was deleted");
-        await RemoveAllImagesAsync(sandbox);
+        await sandbox.RemoveAllImagesAsync(Ct);
         var pull = await sandbox.RunPodmanAsync(["pull", "--tls-verify=false", image.Tag], timeout: TimeSpan.FromMinutes(5), cancellationToken: Ct);
         Assert.Equal(125, pull.ExitCode);
         Assert.Contains(
@@ -177,76 +176,21 @@ public sealed class AccessControlTests : IDisposable
         (await admin.IamJsonAsync(["put-user-policy", "--user-name", "temp", "--policy-name", "pull-team", "--policy-document", PullTeam], Ct))?.Dispose();
         var temp = admin.As(key);
         var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("AWS:" + (await temp.GetLoginPasswordOutputAsync(Ct)).Trim()));
-        Assert.Equal(HttpStatusCode.OK, await ManifestOrMissingStatusAsync(server, auth));
+        Assert.Equal(HttpStatusCode.NotFound, await RegistryProbe.ManifestStatusAsync(server, auth, "team/app", "v1", Ct));
 
         (await admin.IamJsonAsync(["update-access-key", "--user-name", "temp", "--access-key-id", key.AccessKeyId, "--status", "Inactive"], Ct))?.Dispose();
-        Assert.True(await TimeUntilRefusedAsync(server, auth, ManifestOrMissingStatusAsync) < TimeSpan.FromSeconds(5));
+        Assert.True(await RegistryProbe.TimeUntilForbiddenAsync(server, auth, "team/app", "v1", Ct) < TimeSpan.FromSeconds(5));
 
         (await admin.IamJsonAsync(["update-access-key", "--user-name", "temp", "--access-key-id", key.AccessKeyId, "--status", "Active"], Ct))?.Dispose();
         var fresh = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("AWS:" + (await temp.GetLoginPasswordOutputAsync(Ct)).Trim()));
-        Assert.Equal(HttpStatusCode.OK, await ManifestOrMissingStatusAsync(server, fresh));
+        Assert.Equal(HttpStatusCode.NotFound, await RegistryProbe.ManifestStatusAsync(server, fresh, "team/app", "v1", Ct));
         (await admin.IamJsonAsync(["delete-access-key", "--user-name", "temp", "--access-key-id", key.AccessKeyId], Ct))?.Dispose();
         (await admin.IamJsonAsync(["delete-user-policy", "--user-name", "temp", "--policy-name", "pull-team"], Ct))?.Dispose();
         (await admin.IamJsonAsync(["delete-user", "--user-name", "temp"], Ct))?.Dispose();
-        Assert.True(await TimeUntilRefusedAsync(server, fresh, ManifestOrMissingStatusAsync) < TimeSpan.FromSeconds(5));
+        Assert.True(await RegistryProbe.TimeUntilForbiddenAsync(server, fresh, "team/app", "v1", Ct) < TimeSpan.FromSeconds(5));
     }
 
     public void Dispose() => _home.Dispose();
-
-    internal static async Task<BuiltImage> PushAsAdminAsync(BerthTestServer server, PodmanSandbox sandbox, AwsCli admin, string repository, int seed)
-    {
-        await admin.CreateRepositoryAsync(repository, Ct);
-        await sandbox.LoginAsync(server.Host, await admin.GetLoginPasswordOutputAsync(Ct), Ct);
-        var image = await sandbox.BuildImageAsync($"{server.Host}/{repository}:v1", seed, layers: 2, cancellationToken: Ct);
-        var push = await sandbox.RunPodmanAsync(["push", "--tls-verify=false", image.Tag], timeout: TimeSpan.FromMinutes(5), cancellationToken: Ct);
-        Assert.True(push.ExitCode == 0, push.ToString());
-        return image;
-    }
-
-    internal static async Task RemoveAllImagesAsync(PodmanSandbox sandbox)
-    {
-        var rmi = await sandbox.RunPodmanAsync(["rmi", "--all", "--force"], cancellationToken: Ct);
-        Assert.True(rmi.ExitCode == 0, rmi.ToString());
-    }
-
-    /// <summary>Polls with <paramref name="auth"/> (base64 <c>AWS:password</c>) until the registry refuses it.</summary>
-    internal static async Task<TimeSpan> TimeUntilRefusedAsync(
-        BerthTestServer server, string auth, Func<BerthTestServer, string, Task<HttpStatusCode>>? probe = null)
-    {
-        probe ??= (s, a) => ManifestStatusAsync(s, a, "team/app", "v1");
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(15))
-        {
-            if (await probe(server, auth) == HttpStatusCode.Forbidden)
-            {
-                return watch.Elapsed;
-            }
-
-            await Task.Delay(100, Ct);
-        }
-
-        return watch.Elapsed;
-    }
-
-    internal static async Task<HttpStatusCode> ManifestStatusAsync(BerthTestServer server, string auth, string repository, string tag)
-    {
-        using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/{repository}/manifests/{tag}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", auth);
-        request.Headers.Accept.ParseAdd("application/vnd.oci.image.manifest.v1+json");
-        using var response = await http.SendAsync(request, Ct);
-        return response.StatusCode;
-    }
-
-    // 404: authorized, and the repository has no such manifest.
-    private static async Task<HttpStatusCode> ManifestOrMissingStatusAsync(BerthTestServer server, string auth)
-    {
-        using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/team/app/manifests/v1");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", auth);
-        using var response = await http.SendAsync(request, Ct);
-        return response.StatusCode == HttpStatusCode.NotFound ? HttpStatusCode.OK : response.StatusCode;
-    }
 
     private static async Task<string[]> CatalogAsync(BerthTestServer server, PodmanSandbox sandbox)
     {
