@@ -154,16 +154,7 @@ public sealed class AccessControlTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, await RegistryProbe.ManifestStatusAsync(server, stored, "team/app", "v1", Ct));
 
         (await admin.IamJsonAsync(["delete-access-key", "--user-name", "leaky", "--access-key-id", key.AccessKeyId], Ct))?.Dispose();
-        var elapsed = await RegistryProbe.TimeUntilForbiddenAsync(server, stored, "team/app", "v1", Ct);
-
-        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"the token still worked {elapsed} after its key was deleted");
-        await sandbox.RemoveAllImagesAsync(Ct);
-        var pull = await sandbox.RunPodmanAsync(["pull", "--tls-verify=false", image.Tag], timeout: TimeSpan.FromMinutes(5), cancellationToken: Ct);
-        Assert.Equal(125, pull.ExitCode);
-        Assert.Contains(
-            "denied: Your authorization token was revoked: the access key that issued it was deleted or deactivated. Reauthenticate and try again.",
-            pull.StandardError,
-            StringComparison.Ordinal);
+        await sandbox.AssertTokenRevokedAsync(server, image, stored, "the access key that issued it was deleted or deactivated", Ct);
     }
 
     [Fact]

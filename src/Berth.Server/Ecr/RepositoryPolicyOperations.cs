@@ -51,22 +51,14 @@ internal static class RepositoryPolicyOperations
 
     public static async ValueTask<IResult> GetAsync(EcrCall call)
     {
-        var input = call.Read(EcrRepositoryPolicyJsonContext.Default.RepositoryPolicyRequest);
-        var name = RepositoryOperations.Required(input.RepositoryName, "repositoryName");
-        RepositoryOperations.CheckRegistryId(call, input.RegistryId);
-        await call.RequireAsync(EcrActions.GetRepositoryPolicy, name);
-        await RequireRepositoryAsync(call, name);
+        var name = await PrepareAsync(call, EcrActions.GetRepositoryPolicy);
         var text = await Store(call).FindRepositoryPolicyAsync(name, call.Http.RequestAborted) ?? throw PolicyNotFound(call, name);
         return Json(call, name, text);
     }
 
     public static async ValueTask<IResult> DeleteAsync(EcrCall call)
     {
-        var input = call.Read(EcrRepositoryPolicyJsonContext.Default.RepositoryPolicyRequest);
-        var name = RepositoryOperations.Required(input.RepositoryName, "repositoryName");
-        RepositoryOperations.CheckRegistryId(call, input.RegistryId);
-        await call.RequireAsync(EcrActions.DeleteRepositoryPolicy, name);
-        await RequireRepositoryAsync(call, name);
+        var name = await PrepareAsync(call, EcrActions.DeleteRepositoryPolicy);
         var store = Store(call);
         var text = await store.FindRepositoryPolicyAsync(name, call.Http.RequestAborted) ?? throw PolicyNotFound(call, name);
         if (!await store.DeleteRepositoryPolicyAsync(name, call.Http.RequestAborted))
@@ -76,6 +68,17 @@ internal static class RepositoryPolicyOperations
 
         Evaluator(call).Forget(name);
         return Json(call, name, text);
+    }
+
+    // Get and Delete: read the input, authorize, and make sure the repository exists.
+    private static async ValueTask<string> PrepareAsync(EcrCall call, string action)
+    {
+        var input = call.Read(EcrRepositoryPolicyJsonContext.Default.RepositoryPolicyRequest);
+        var name = RepositoryOperations.Required(input.RepositoryName, "repositoryName");
+        RepositoryOperations.CheckRegistryId(call, input.RegistryId);
+        await call.RequireAsync(action, name);
+        await RequireRepositoryAsync(call, name);
+        return name;
     }
 
     private static async ValueTask RequireRepositoryAsync(EcrCall call, string name)

@@ -16,6 +16,19 @@ public static class PodmanSandboxPush
         return image;
     }
 
+    /// <summary>Asserts that the registry refuses the token podman stored (<paramref name="stored"/>) within 5 seconds,
+    /// and that a fresh <c>podman pull</c> of <paramref name="image"/> (in <c>team/app</c>) then fails showing <paramref name="reason"/>.</summary>
+    public static async Task AssertTokenRevokedAsync(
+        this PodmanSandbox sandbox, BerthTestServer server, BuiltImage image, string stored, string reason, CancellationToken cancellationToken = default)
+    {
+        var elapsed = await RegistryProbe.TimeUntilForbiddenAsync(server, stored, "team/app", "v1", cancellationToken);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"the token still worked {elapsed} after it was revoked");
+        await sandbox.RemoveAllImagesAsync(cancellationToken);
+        var pull = await sandbox.RunPodmanAsync(["pull", "--tls-verify=false", image.Tag], timeout: TimeSpan.FromMinutes(5), cancellationToken: cancellationToken);
+        Assert.Equal(125, pull.ExitCode);
+        Assert.Contains($"denied: Your authorization token was revoked: {reason}. Reauthenticate and try again.", pull.StandardError, StringComparison.Ordinal);
+    }
+
     /// <summary><c>podman rmi --all --force</c>, so the next pull must fetch everything from the registry.</summary>
     public static async Task RemoveAllImagesAsync(this PodmanSandbox sandbox, CancellationToken cancellationToken = default)
     {
