@@ -37,42 +37,30 @@ public sealed partial class SqliteMetadataStore : IPrincipalStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask<Principal?> FindUserAsync(string name, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, is_admin, is_active, created_at FROM users WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new Principal(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2), ReadTime(reader, 3))
-            : null;
-    }
+    public async ValueTask<Principal?> FindUserAsync(string name, CancellationToken cancellationToken) =>
+        (await QueryAsync($"SELECT {UserColumns} FROM users WHERE name = $name", ReadUser, cancellationToken, ("$name", name))).SingleOrDefault();
 
     /// <inheritdoc/>
-    public async ValueTask<bool> CreateUserAsync(Principal principal, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT OR IGNORE INTO users (name, is_admin, is_active, created_at) VALUES ($name, $admin, $active, $created)";
-        command.Parameters.AddWithValue("$name", principal.Name);
-        command.Parameters.AddWithValue("$admin", principal.IsAdmin);
-        command.Parameters.AddWithValue("$active", principal.IsActive);
-        command.Parameters.AddWithValue("$created", principal.CreatedAt.ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+    public async ValueTask<bool> CreateUserAsync(Principal principal, CancellationToken cancellationToken) =>
+        await ExecuteAsync(
+            "INSERT OR IGNORE INTO users (name, is_admin, is_active, created_at, user_id, path) VALUES ($name, $admin, $active, $created, $id, $path)",
+            cancellationToken,
+            ("$name", principal.Name),
+            ("$admin", principal.IsAdmin),
+            ("$active", principal.IsActive),
+            ("$created", principal.CreatedAt.ToUnixTimeMilliseconds()),
+            ("$id", principal.UserId.Length > 0 ? principal.UserId : NewUserId()),
+            ("$path", principal.Path)) == 1;
 
     /// <inheritdoc/>
     public async ValueTask<StoredAccessKey?> FindAccessKeyAsync(string accessKeyId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, user_name, sealed_secret, is_active, created_at FROM access_keys WHERE id = $id";
+        command.CommandText = $"SELECT {AccessKeyColumns} FROM access_keys WHERE id = $id";
         command.Parameters.AddWithValue("$id", accessKeyId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new StoredAccessKey(reader.GetString(0), reader.GetString(1), (byte[])reader.GetValue(2), reader.GetBoolean(3), ReadTime(reader, 4))
-            : null;
+        return await reader.ReadAsync(cancellationToken) ? ReadAccessKey(reader) : null;
     }
 
     /// <inheritdoc/>

@@ -80,6 +80,27 @@ internal static class SqliteMigrations
             policy_text TEXT NOT NULL,
             last_evaluated_at INTEGER);
         """,
+
+        // 6: access control: IAM user ids and paths, token revocation, inline user policies, repository policies.
+        // IAM user names are unique regardless of case. A repository's policy goes with the repository.
+        """
+        ALTER TABLE users ADD COLUMN user_id TEXT;
+        ALTER TABLE users ADD COLUMN path TEXT NOT NULL DEFAULT '/';
+        ALTER TABLE users ADD COLUMN tokens_not_before INTEGER;
+        CREATE UNIQUE INDEX users_name_nocase ON users(name COLLATE NOCASE);
+        CREATE TABLE user_policies (
+            user_name TEXT NOT NULL REFERENCES users(name),
+            policy_name TEXT NOT NULL,
+            document TEXT NOT NULL,
+            PRIMARY KEY (user_name, policy_name));
+        CREATE TABLE repository_policies (
+            repository TEXT PRIMARY KEY NOT NULL REFERENCES repositories(name),
+            document TEXT NOT NULL);
+        CREATE TRIGGER repository_policies_follow_repository AFTER DELETE ON repositories
+        BEGIN
+            DELETE FROM repository_policies WHERE repository = old.name;
+        END;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -113,6 +113,30 @@ public enum RegistryError
 
     /// <summary>A resource would have more than 50 tags (ECR <c>TooManyTagsException</c>).</summary>
     TooManyTags,
+    /// <summary>No such user, access key or policy (IAM <c>NoSuchEntity</c>, 404).</summary>
+    NoSuchEntity,
+
+    /// <summary>A user of that name exists already (IAM <c>EntityAlreadyExists</c>, 409).</summary>
+    EntityAlreadyExists,
+
+    /// <summary>The user still has access keys or policies (IAM <c>DeleteConflict</c>, 409).</summary>
+    DeleteConflict,
+
+    /// <summary>A policy document is not valid (IAM <c>MalformedPolicyDocument</c>, 400).</summary>
+    MalformedPolicyDocument,
+
+    /// <summary>A quota is reached: access keys per user, policy size (IAM <c>LimitExceeded</c>, 409).</summary>
+    LimitExceeded,
+
+    /// <summary>An IAM input value breaks its constraints (IAM <c>ValidationError</c>, 400).</summary>
+    ValidationError,
+
+    /// <summary>The repository has no policy (ECR <c>RepositoryPolicyNotFoundException</c>).</summary>
+    RepositoryPolicyNotFound,
+
+    /// <summary>A well-formed token that was revoked: its user or access key is gone or inactive, or
+    /// <c>revoke-tokens</c> cut it off (OCI <c>DENIED</c>, 403, like an expired token).</summary>
+    TokenRevoked,
 }
 
 /// <summary>A protocol violation found in domain code. Lookups that miss return null instead.</summary>

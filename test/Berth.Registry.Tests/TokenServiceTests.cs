@@ -158,7 +158,52 @@ public sealed class TokenServiceTests : IDisposable
 
         var failure = await Assert.ThrowsAsync<RegistryException>(() => _tokens.ValidateAsync(_tokens.Issue(ghost).Password, Ct).AsTask());
 
-        Assert.Equal(RegistryError.Unauthorized, failure.Error);
+        Assert.Equal(RegistryError.TokenRevoked, failure.Error);
+        Assert.Contains("its user was deleted or deactivated", failure.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_AfterItsAccessKeyIsDeactivatedOrDeleted_FailsOnceTheCacheLapses()
+    {
+        var user = new Principal("ci", false, true, _time.GetUtcNow());
+        await _store.CreateUserAsync(user, Ct);
+        var keys = new AccessKeys(_store, _ring, _time);
+        var first = await keys.CreateAsync(user, Ct);
+        var second = await keys.CreateAsync(user, Ct);
+        var fromFirst = _tokens.Issue(first).Password;
+        var fromSecond = _tokens.Issue(second).Password;
+        await _tokens.ValidateAsync(fromFirst, Ct);
+
+        await _store.SetAccessKeyActiveAsync(first.AccessKeyId, false, Ct);
+        await _store.DeleteAccessKeyAsync(second.AccessKeyId, Ct);
+        _time.Advance(TokenService.PrincipalCacheTtl);
+
+        var inactive = await Assert.ThrowsAsync<RegistryException>(() => _tokens.ValidateAsync(fromFirst, Ct).AsTask());
+        var deleted = await Assert.ThrowsAsync<RegistryException>(() => _tokens.ValidateAsync(fromSecond, Ct).AsTask());
+        Assert.Equal(RegistryError.TokenRevoked, inactive.Error);
+        Assert.Equal(RegistryError.TokenRevoked, deleted.Error);
+        Assert.Contains("the access key that issued it was deleted or deactivated", deleted.Detail, StringComparison.Ordinal);
+
+        // Reactivated, the key's tokens work again: the key's state, not a deny list, decides.
+        await _store.SetAccessKeyActiveAsync(first.AccessKeyId, true, Ct);
+        _time.Advance(TokenService.PrincipalCacheTtl);
+        Assert.Equal("ci", (await _tokens.ValidateAsync(fromFirst, Ct)).Principal.Name);
+    }
+
+    [Fact]
+    public async Task Validate_TokensNotBefore_RefusesEarlierTokensButNotOnesIssuedAMillisecondLater()
+    {
+        var before = _tokens.Issue(_key).Password;
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await _store.SetTokensNotBeforeAsync("admin", _time.GetUtcNow(), Ct);
+        var after = _tokens.Issue(_key).Password;
+        _time.Advance(TokenService.PrincipalCacheTtl);
+
+        var failure = await Assert.ThrowsAsync<RegistryException>(() => _tokens.ValidateAsync(before, Ct).AsTask());
+
+        Assert.Equal(RegistryError.TokenRevoked, failure.Error);
+        Assert.Contains("all tokens of its user were revoked", failure.Detail, StringComparison.Ordinal);
+        Assert.Equal("admin", (await _tokens.ValidateAsync(after, Ct)).Principal.Name);
     }
 
     [Fact]

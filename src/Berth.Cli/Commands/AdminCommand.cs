@@ -14,6 +14,7 @@ internal static class AdminCommand
         var admin = new Command("admin", "Operator tasks.");
         admin.Subcommands.Add(RotateKey(context));
         admin.Subcommands.Add(RunLifecycle(context));
+        AdminIamCommands.AddTo(admin, context);
         return admin;
     }
 

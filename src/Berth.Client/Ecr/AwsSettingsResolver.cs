@@ -57,13 +57,13 @@ public static partial class AwsSettingsResolver
     /// <summary>The aws CLI's message when no credentials are found.</summary>
     public const string MissingCredentialsMessage = "Unable to locate credentials. You can configure credentials by running \"aws configure\".";
 
-    private const string Service = "ecr";
-
     /// <summary>Resolves the settings for the ECR API.</summary>
     /// <param name="overrides">Command-line values.</param>
     /// <param name="environment">Environment lookup (the process environment in production, a dictionary in tests).</param>
+    /// <param name="service">The service whose endpoint settings apply: <c>ecr</c> (<c>AWS_ENDPOINT_URL_ECR</c>) or
+    /// <c>iam</c> (<c>AWS_ENDPOINT_URL_IAM</c>, default <c>https://iam.amazonaws.com</c>).</param>
     /// <exception cref="AwsConfigurationException">A setting is missing or invalid; the message is the aws CLI's.</exception>
-    public static AwsSettings Resolve(AwsSettingsOverrides overrides, Func<string, string?> environment)
+    public static AwsSettings Resolve(AwsSettingsOverrides overrides, Func<string, string?> environment, string service = "ecr")
     {
         ArgumentNullException.ThrowIfNull(overrides);
         ArgumentNullException.ThrowIfNull(environment);
@@ -91,7 +91,8 @@ public static partial class AwsSettingsResolver
             throw new AwsConfigurationException(AwsConfigurationError.InvalidRegion, $"Provided region_name '{region}' doesn't match a supported format.");
         }
 
-        endpoint ??= ConfiguredEndpoint(profile, files, Env) ?? EcrEndpoints.Default(region);
+        endpoint ??= ConfiguredEndpoint(profile, files, Env, service)
+            ?? (service == "iam" ? new Uri("https://iam.amazonaws.com") : EcrEndpoints.Default(region));
         var (credentials, source) = ResolveCredentials(profileName, files, useEnvironment: NonEmpty(overrides.Profile) is null, Env);
         return new AwsSettings(endpoint, region, credentials, profileName, source);
     }
@@ -115,17 +116,17 @@ public static partial class AwsSettingsResolver
             ? uri
             : throw new AwsConfigurationException(AwsConfigurationError.InvalidEndpoint, $"Invalid endpoint: {value}");
 
-    private static Uri? ConfiguredEndpoint(IReadOnlyDictionary<string, string> profile, AwsSharedConfig files, Func<string, string?> env)
+    private static Uri? ConfiguredEndpoint(IReadOnlyDictionary<string, string> profile, AwsSharedConfig files, Func<string, string?> env, string service)
     {
         if (IsTrue(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") ?? profile.GetValueOrDefault("ignore_configured_endpoint_urls")))
         {
             return null;
         }
 
-        var value = env("AWS_ENDPOINT_URL_" + Service.ToUpperInvariant()) ?? env("AWS_ENDPOINT_URL");
+        var value = env("AWS_ENDPOINT_URL_" + service.ToUpperInvariant()) ?? env("AWS_ENDPOINT_URL");
         if (value is null && NonEmpty(profile.GetValueOrDefault("services")) is { } servicesName)
         {
-            var services = files.ServiceSettings(servicesName, Service) ?? throw new AwsConfigurationException(
+            var services = files.ServiceSettings(servicesName, service) ?? throw new AwsConfigurationException(
                 AwsConfigurationError.InvalidConfigFile,
                 $"The profile is configured to use the services section but the \"{servicesName}\" services configuration does not exist.");
             value = NonEmpty(services.GetValueOrDefault("endpoint_url"));

@@ -10,6 +10,8 @@ namespace Berth.Protocol.Tokens;
 /// <param name="ExpiresAt">Unix seconds when it expires; must equal the envelope's <c>expiration</c>.</param>
 /// <param name="TokenId">A random id, unique per token.</param>
 /// <param name="AccessKeyId">The access key that minted the token, so revoking the key revokes its tokens.</param>
+/// <param name="IssuedAtMilliseconds">Unix milliseconds when the token was issued: <c>revoke-tokens</c> cuts at a
+/// finer grain than <paramref name="IssuedAt"/>, so a token issued just after a revocation works.</param>
 public sealed record TokenClaims(
     [property: JsonPropertyName("sub"), JsonRequired] string Subject,
     [property: JsonPropertyName("acct"), JsonRequired] string Account,
@@ -17,7 +19,8 @@ public sealed record TokenClaims(
     [property: JsonPropertyName("iat"), JsonRequired] long IssuedAt,
     [property: JsonPropertyName("exp"), JsonRequired] long ExpiresAt,
     [property: JsonPropertyName("jti"), JsonRequired] string TokenId,
-    [property: JsonPropertyName("akid")] string? AccessKeyId = null);
+    [property: JsonPropertyName("akid")] string? AccessKeyId = null,
+    [property: JsonPropertyName("iatms")] long? IssuedAtMilliseconds = null);
 
 /// <summary>Source-generated JSON for <see cref="TokenClaims"/>.</summary>
 [JsonSourceGenerationOptions(UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]

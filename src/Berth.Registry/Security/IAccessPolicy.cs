@@ -7,14 +7,6 @@ public interface IAccessPolicy
     ValueTask<bool> IsAllowedAsync(Principal principal, string action, string resourceArn, CancellationToken cancellationToken);
 }
 
-/// <summary>Until identity and repository policies exist, the bootstrap admin may do everything and nobody else anything.</summary>
-public sealed class AdminOnlyAccessPolicy : IAccessPolicy
-{
-    /// <inheritdoc/>
-    public ValueTask<bool> IsAllowedAsync(Principal principal, string action, string resourceArn, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(principal is { IsAdmin: true, IsActive: true });
-}
-
 /// <summary>The ECR action names the data plane checks.</summary>
 #pragma warning disable CS1591 // The names are the documentation.
 public static class EcrActions
@@ -44,5 +36,8 @@ public static class EcrActions
     public const string ListTagsForResource = "ecr:ListTagsForResource";
     public const string DescribeRegistry = "ecr:DescribeRegistry";
     public const string ListImageReferrers = "ecr:ListImageReferrers";
+    public const string SetRepositoryPolicy = "ecr:SetRepositoryPolicy";
+    public const string GetRepositoryPolicy = "ecr:GetRepositoryPolicy";
+    public const string DeleteRepositoryPolicy = "ecr:DeleteRepositoryPolicy";
 }
 #pragma warning restore CS1591

@@ -22,6 +22,6 @@ public interface ITokenService
     IssuedToken Issue(ResolvedAccessKey key);
 
     /// <summary>Validates a password statelessly.</summary>
-    /// <exception cref="RegistryException"><see cref="RegistryError.Unauthorized"/> or <see cref="RegistryError.TokenExpired"/>.</exception>
+    /// <exception cref="RegistryException"><see cref="RegistryError.Unauthorized"/>, <see cref="RegistryError.TokenExpired"/> or <see cref="RegistryError.TokenRevoked"/>.</exception>
     ValueTask<TokenIdentity> ValidateAsync(string password, CancellationToken cancellationToken);
 }

@@ -14,6 +14,9 @@ namespace Berth.Registry.Security;
 /// that data key (<c>payload</c>); the associated data binds version, type, expiration and datakey, so no outer field
 /// can change. Validation needs no database: opened claims are cached by SHA-256 of the token, and the owner's
 /// status comes from a cache that lives <see cref="PrincipalCacheTtl"/>, so a disabled user is locked out quickly.
+/// The same cache covers revocation: a token fails once its user is deleted or inactive, once the access key that
+/// minted it (claim <c>akid</c>) is deleted or inactive, or once it was issued before the user's
+/// <see cref="Principal.TokensNotBefore"/> (<c>berth admin revoke-tokens</c>); all within that TTL on every node.
 /// </remarks>
 public sealed class TokenService : ITokenService, IDisposable
 {
@@ -30,6 +33,7 @@ public sealed class TokenService : ITokenService, IDisposable
     private readonly TimeProvider _time;
     private readonly MemoryCache _opened;
     private readonly MemoryCache _users;
+    private readonly MemoryCache _keys;
 
     /// <summary>Creates the service.</summary>
     public TokenService(IKeyRing ring, IPrincipalStore principals, RegistryOptions options, TimeProvider time)
@@ -41,6 +45,7 @@ public sealed class TokenService : ITokenService, IDisposable
         var clock = new TimeProviderClock(time);
         _opened = new MemoryCache(new MemoryCacheOptions { SizeLimit = 10_000, Clock = clock });
         _users = new MemoryCache(new MemoryCacheOptions { SizeLimit = 10_000, Clock = clock });
+        _keys = new MemoryCache(new MemoryCacheOptions { SizeLimit = 10_000, Clock = clock });
     }
 
     /// <inheritdoc/>
@@ -55,7 +60,8 @@ public sealed class TokenService : ITokenService, IDisposable
             now.ToUnixTimeSeconds(),
             expiration,
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-            key.AccessKeyId);
+            key.AccessKeyId,
+            now.ToUnixTimeMilliseconds());
 
         var dataKey = RandomNumberGenerator.GetBytes(32);
         try
@@ -111,7 +117,18 @@ public sealed class TokenService : ITokenService, IDisposable
         var user = await FindUserAsync(userName, cancellationToken);
         if (user is not { IsActive: true })
         {
-            throw Invalid("the token's user does not exist or is inactive");
+            throw Revoked("its user was deleted or deactivated");
+        }
+
+        var issuedAt = claims.IssuedAtMilliseconds ?? claims.IssuedAt * 1000;
+        if (user.TokensNotBefore is { } notBefore && issuedAt < notBefore.ToUnixTimeMilliseconds())
+        {
+            throw Revoked("all tokens of its user were revoked");
+        }
+
+        if (claims.AccessKeyId is { } keyId && !await IsKeyActiveAsync(keyId, user.Name, cancellationToken))
+        {
+            throw Revoked("the access key that issued it was deleted or deactivated");
         }
 
         return new TokenIdentity(user, envelope.ExpiresAt, claims.TokenId);
@@ -122,6 +139,7 @@ public sealed class TokenService : ITokenService, IDisposable
     {
         _opened.Dispose();
         _users.Dispose();
+        _keys.Dispose();
     }
 
     private TokenClaims? Open(TokenEnvelope envelope)
@@ -190,6 +208,19 @@ public sealed class TokenService : ITokenService, IDisposable
         return user;
     }
 
+    private async ValueTask<bool> IsKeyActiveAsync(string accessKeyId, string userName, CancellationToken cancellationToken)
+    {
+        if (_keys.TryGetValue(accessKeyId, out bool active))
+        {
+            return active;
+        }
+
+        var key = await _principals.FindAccessKeyAsync(accessKeyId, cancellationToken);
+        active = key is { IsActive: true } && key.UserName == userName;
+        _keys.Set(accessKeyId, active, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = PrincipalCacheTtl });
+        return active;
+    }
+
     private static byte[]? TryBase64(string value)
     {
         var buffer = new byte[value.Length * 3 / 4];
@@ -202,6 +233,10 @@ public sealed class TokenService : ITokenService, IDisposable
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{version}\n{type}\n{expiration}\n{dataKey}"));
 
     private static RegistryException Invalid(string detail) => new(RegistryError.Unauthorized, detail);
+
+    // Worded like ECR's expired-token message, which podman and docker print as "denied: …".
+    private static RegistryException Revoked(string why) =>
+        new(RegistryError.TokenRevoked, $"Your authorization token was revoked: {why}. Reauthenticate and try again.");
 }
 
 // MemoryCache predates TimeProvider; this keeps its expiry on the one clock.

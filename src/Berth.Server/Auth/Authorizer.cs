@@ -3,22 +3,28 @@ using Berth.Registry.Security;
 
 namespace Berth.Server.Auth;
 
-/// <summary>Authorizes the current caller for ECR actions on a repository, at request time.</summary>
+/// <summary>Authorizes the current caller for ECR and IAM actions, at request time (policies apply at once).</summary>
 internal sealed class Authorizer(IAccessPolicy policy, RegistryOptions options)
 {
     public async ValueTask RequireAsync(HttpContext http, string repository, params string[] actions)
     {
-        var principal = http.Features.Get<IRegistryIdentityFeature>()?.Principal
-            ?? throw new RegistryException(RegistryError.Unauthorized);
         var resource = options.RepositoryArn(repository);
         foreach (var action in actions)
         {
-            if (!await policy.IsAllowedAsync(principal, action, resource, http.RequestAborted))
-            {
-                throw new RegistryException(
-                    RegistryError.Denied,
-                    $"User: {options.UserArn(principal.Name)} is not authorized to perform: {action} on resource: {resource}");
-            }
+            await RequireResourceAsync(http, action, resource);
+        }
+    }
+
+    /// <summary>Authorizes <paramref name="action"/> on any resource ARN (or <c>*</c>); denials are AccessDenied with IAM's wording.</summary>
+    public async ValueTask RequireResourceAsync(HttpContext http, string action, string resource)
+    {
+        var principal = http.Features.Get<IRegistryIdentityFeature>()?.Principal
+            ?? throw new RegistryException(RegistryError.Unauthorized);
+        if (!await policy.IsAllowedAsync(principal, action, resource, http.RequestAborted))
+        {
+            throw new RegistryException(
+                RegistryError.Denied,
+                $"User: {options.UserArn(principal.Name)} is not authorized to perform: {action} on resource: {resource}");
         }
     }
 

@@ -10,7 +10,7 @@ namespace Berth.Server.Ecr;
 /// <summary><c>GetAuthorizationToken</c>: trades a signed request for a registry password.</summary>
 internal static class AuthorizationOperations
 {
-    public static ValueTask<IResult> GetAuthorizationTokenAsync(EcrCall call)
+    public static async ValueTask<IResult> GetAuthorizationTokenAsync(EcrCall call)
     {
         var services = call.Http.RequestServices;
         var options = services.GetRequiredService<BerthServerOptions>();
@@ -35,6 +35,8 @@ internal static class AuthorizationOperations
             }
         }
 
+        // Like ECR, the permission is on "*": one token opens every repository the caller may reach.
+        await services.GetRequiredService<Authorizer>().RequireResourceAsync(call.Http, EcrActions.GetAuthorizationToken, "*");
         var token = services.GetRequiredService<ITokenService>().Issue(call.Caller);
         var endpoint = RegistryUrl.For(call.Http.Request, options.PublicUrl);
         var data = new AuthorizationData(
@@ -43,10 +45,9 @@ internal static class AuthorizationOperations
             endpoint);
 
         // One entry even when several identical registryIds were asked for: one token opens the whole registry.
-        IResult result = TypedResults.Json(
+        return TypedResults.Json(
             new GetAuthorizationTokenResponse([data]),
             EcrJsonContext.Default.GetAuthorizationTokenResponse,
             EcrProtocol.ContentType);
-        return ValueTask.FromResult(result);
     }
 }

@@ -28,17 +28,8 @@ internal sealed record EcrCall(HttpContext Http, ReadOnlyMemory<byte> Body, Reso
     }
 
     /// <summary>Authorizes the caller for <paramref name="action"/> on a repository (AccessDeniedException otherwise).</summary>
-    public async ValueTask RequireAsync(string action, string repository)
-    {
-        var options = Http.RequestServices.GetRequiredService<RegistryOptions>();
-        var resource = options.RepositoryArn(repository);
-        if (!await Http.RequestServices.GetRequiredService<IAccessPolicy>().IsAllowedAsync(Caller.Principal, action, resource, Http.RequestAborted))
-        {
-            throw new RegistryException(
-                RegistryError.Denied,
-                $"User: {options.UserArn(Caller.Principal.Name)} is not authorized to perform: {action} on resource: {resource}");
-        }
-    }
+    public ValueTask RequireAsync(string action, string repository) =>
+        Http.RequestServices.GetRequiredService<Authorizer>().RequireAsync(Http, repository, action);
 }
 
 /// <summary>Maps Amazon ECR's AWS JSON 1.1 API on <c>POST /</c>, dispatching on <c>X-Amz-Target</c>.</summary>
@@ -75,6 +66,9 @@ internal static class EcrEndpoints
             ["UntagResource"] = RegistryOperations.UntagResourceAsync,
             ["ListTagsForResource"] = RegistryOperations.ListTagsForResourceAsync,
             ["DescribeRegistry"] = RegistryOperations.DescribeRegistryAsync,
+            ["SetRepositoryPolicy"] = RepositoryPolicyOperations.SetAsync,
+            ["GetRepositoryPolicy"] = RepositoryPolicyOperations.GetAsync,
+            ["DeleteRepositoryPolicy"] = RepositoryPolicyOperations.DeleteAsync,
         }.ToFrozenDictionary();
 
     // Every operation of the ECR model (botocore ecr 2015-09-21). Those without a handler answer a clear

@@ -24,6 +24,20 @@ internal static class ErrorResults
         return Ecr(row.EcrStatus, row.EcrType, detail ?? row.Message);
     }
 
+    public static IResult Iam(HttpContext http, RegistryError error, string? detail = null)
+    {
+        var row = RegistryErrors.Describe(error);
+        var status = row.IamStatus != 0 ? row.IamStatus : row.EcrStatus >= 500 ? 500 : 400;
+        return Iam(http, status, row.IamCode ?? (status >= 500 ? "ServiceFailure" : "InvalidInput"), detail ?? row.Message ?? row.IamCode ?? error.ToString());
+    }
+
+    public static IResult Iam(HttpContext http, int status, string code, string message)
+    {
+        var requestId = Berth.Server.Iam.IamEndpoints.RequestId(http);
+        http.Response.Headers["x-amzn-RequestId"] = requestId;
+        return Berth.Server.Iam.IamXml.Error(status, code, message, requestId);
+    }
+
     public static IResult Ecr(int status, string type, string? message) =>
         TypedResults.Json(new EcrErrorBody(type, message), EcrJsonContext.Default.EcrErrorBody, EcrProtocol.ContentType, status);
 }

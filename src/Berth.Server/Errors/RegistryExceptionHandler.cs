@@ -22,8 +22,11 @@ internal sealed partial class RegistryExceptionHandler(ILogger<RegistryException
         }
 
         var isOci = http.Request.Path.StartsWithSegments("/v2");
+        var isIam = !isOci && Iam.IamEndpoints.IsIamRequest(http.Request);
         var result = exception switch
         {
+            RegistryException failure when isIam => ErrorResults.Iam(http, failure.Error, failure.Detail),
+            BadHttpRequestException bad when isIam => ErrorResults.Iam(http, bad.StatusCode, "MalformedInput", bad.Message),
             RegistryException failure => isOci ? ErrorResults.Oci(failure.Error, failure.Detail) : ErrorResults.Ecr(failure.Error, failure.Detail),
             BadHttpRequestException bad => isOci
                 ? ErrorResults.Oci(RegistryError.Unsupported, bad.Message)
@@ -34,7 +37,9 @@ internal sealed partial class RegistryExceptionHandler(ILogger<RegistryException
         if (result is null)
         {
             LogUnhandled(logger, http.Request.Method, http.Request.Path, exception);
-            result = isOci
+            result = isIam
+                ? ErrorResults.Iam(http, 500, "ServiceFailure", "An internal error occurred.")
+                : isOci
                 ? TypedResults.Json(
                     new Protocol.Oci.OciErrorBody([new Protocol.Oci.OciError("UNKNOWN", "internal server error")]),
                     Protocol.Oci.OciJsonContext.Default.OciErrorBody,

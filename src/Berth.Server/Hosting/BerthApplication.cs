@@ -2,6 +2,8 @@ using Berth.Metadata.Sqlite;
 using Berth.Registry.Blobs;
 using Berth.Registry.Lifecycle;
 using Berth.Registry.Images;
+using Berth.Registry.Iam;
+using Berth.Registry.Policies;
 using Berth.Registry.Manifests;
 using Berth.Registry.Metadata;
 using Berth.Registry.Repositories;
@@ -12,6 +14,7 @@ using Berth.Server.Auth;
 using Berth.Server.Ecr;
 using Berth.Server.Errors;
 using Berth.Server.Lifecycle;
+using Berth.Server.Iam;
 using Berth.Server.Oci;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -79,7 +82,10 @@ public static class BerthApplication
         services.AddSingleton<LifecycleService>();
         services.AddHostedService<LifecycleWorker>();
         services.AddSingleton<ImageService>();
-        services.TryAddSingleton<IAccessPolicy, AdminOnlyAccessPolicy>();
+        services.AddSingleton<IPolicyStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.AddSingleton<PolicyEvaluator>();
+        services.TryAddSingleton<IAccessPolicy>(sp => sp.GetRequiredService<PolicyEvaluator>());
+        services.AddSingleton<IamService>();
         services.AddSingleton<Authorizer>();
         services.AddSingleton<AccessKeys>();
         services.AddSingleton<ITokenService, TokenService>();
@@ -98,6 +104,8 @@ public static class BerthApplication
         app.UseWhen(
             http => http.Request.Path.StartsWithSegments("/v2"),
             v2 => v2.UseMiddleware<RegistryAuthentication>());
+        // The IAM Query API shares POST / with the ECR API; its form-encoded body tells it apart.
+        app.UseWhen(http => IamEndpoints.IsIamRequest(http.Request), iam => iam.Run(IamEndpoints.HandleAsync));
         app.MapEcrApi();
         app.MapOciDistribution();
         return app;

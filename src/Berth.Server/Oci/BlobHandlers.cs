@@ -13,7 +13,16 @@ internal static class BlobHandlers
     public static async Task<IResult> GetAsync(OciRoute route, HttpContext http)
     {
         var services = http.RequestServices;
-        await services.GetRequiredService<Authorizer>().RequireAsync(http, route.Repository, EcrActions.BatchGetImage, EcrActions.GetDownloadUrlForLayer);
+        var authorizer = services.GetRequiredService<Authorizer>();
+
+        // HEAD is how a pusher checks which layers exist (ECR's BatchCheckLayerAvailability, in the push set); anyone
+        // who may download a layer may also ask whether it exists.
+        if (!HttpMethods.IsHead(http.Request.Method)
+            || !await authorizer.IsAllowedAsync(http, route.Repository, EcrActions.BatchCheckLayerAvailability))
+        {
+            await authorizer.RequireAsync(http, route.Repository, EcrActions.BatchGetImage, EcrActions.GetDownloadUrlForLayer);
+        }
+
         await services.GetRequiredService<RepositoryService>().RequireAsync(route.Repository, forPush: false, http.RequestAborted);
         var digest = route.Digest;
         var blobs = services.GetRequiredService<BlobService>();
