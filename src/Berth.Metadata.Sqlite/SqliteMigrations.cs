@@ -72,6 +72,11 @@ internal static class SqliteMigrations
             value TEXT NOT NULL,
             PRIMARY KEY (repository, key));
         """,
+
+        // 5: scan-on-push, stored and reported (Berth has no scanner).
+        """
+        ALTER TABLE repositories ADD COLUMN scan_on_push INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -39,5 +39,7 @@ public static class EcrActions
     public const string ListTagsForResource = "ecr:ListTagsForResource";
     public const string DescribeRegistry = "ecr:DescribeRegistry";
     public const string ListImageReferrers = "ecr:ListImageReferrers";
+    public const string PutImageScanningConfiguration = "ecr:PutImageScanningConfiguration";
+    public const string BatchGetRepositoryScanningConfiguration = "ecr:BatchGetRepositoryScanningConfiguration";
 }
 #pragma warning restore CS1591

@@ -55,6 +55,8 @@ internal static class EcrEndpoints
             ["DescribeRepositories"] = RepositoryOperations.DescribeAsync,
             ["DeleteRepository"] = RepositoryOperations.DeleteAsync,
             ["PutImageTagMutability"] = RepositoryOperations.PutImageTagMutabilityAsync,
+            ["PutImageScanningConfiguration"] = RepositoryOperations.PutImageScanningConfigurationAsync,
+            ["BatchGetRepositoryScanningConfiguration"] = RepositoryOperations.BatchGetScanningConfigurationAsync,
             ["ListImages"] = ImageOperations.ListAsync,
             ["DescribeImages"] = ImageOperations.DescribeAsync,
             ["BatchGetImage"] = ImageOperations.BatchGetAsync,
