@@ -107,6 +107,9 @@ public enum RegistryError
 
     /// <summary>A resource would have more than 50 tags (ECR <c>TooManyTagsException</c>).</summary>
     TooManyTags,
+
+    /// <summary>PutImage of an index whose child manifests are missing (ECR <c>ReferencedImagesNotFoundException</c>).</summary>
+    ReferencedImagesNotFound,
 }
 
 /// <summary>A protocol violation found in domain code. Lookups that miss return null instead.</summary>

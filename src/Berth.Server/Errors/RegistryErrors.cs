@@ -56,6 +56,7 @@ internal static class RegistryErrors
         [RegistryError.EmptyUpload] = new(400, "BLOB_UPLOAD_INVALID", 400, "EmptyUploadException", null),
         [RegistryError.InvalidTagParameter] = new(400, "UNSUPPORTED", 400, "InvalidTagParameterException", null),
         [RegistryError.TooManyTags] = new(400, "UNSUPPORTED", 400, "TooManyTagsException", null),
+        [RegistryError.ReferencedImagesNotFound] = new(400, "MANIFEST_BLOB_UNKNOWN", 400, "ReferencedImagesNotFoundException", null),
     }.ToFrozenDictionary();
 
     public static ErrorDescriptor Describe(RegistryError error) => Table[error];
