@@ -7,15 +7,15 @@ namespace Berth.Metadata.Sqlite;
 public sealed partial class SqliteMetadataStore : IRepositoryStore, IBlobLinkStore, IManifestStore, IUploadSessionStore
 {
     private const string ManifestColumns = "digest, media_type, content, artifact_type, subject, annotations, pushed_at";
-    private const string RepositoryColumns = "name, created_at, tag_mutability, tag_mutability_exclusions";
+    private const string RepositoryColumns = "name, created_at, tag_mutability, tag_mutability_exclusions, scan_on_push";
 
     /// <inheritdoc/>
     public async ValueTask<bool> CreateRepositoryAsync(RepositoryRecord repository, CancellationToken cancellationToken) =>
         await ExecuteAsync(
-            "INSERT OR IGNORE INTO repositories (name, created_at, tag_mutability, tag_mutability_exclusions) VALUES ($name, $created, $mutability, $exclusions)",
+            "INSERT OR IGNORE INTO repositories (name, created_at, tag_mutability, tag_mutability_exclusions, scan_on_push) VALUES ($name, $created, $mutability, $exclusions, $scan)",
             cancellationToken,
             ("$name", repository.Name), ("$created", repository.CreatedAt.ToUnixTimeMilliseconds()), ("$mutability", repository.ImageTagMutability),
-            ("$exclusions", JoinExclusions(repository.TagMutabilityExclusions))) == 1;
+            ("$exclusions", JoinExclusions(repository.TagMutabilityExclusions)), ("$scan", repository.ScanOnPush)) == 1;
 
     /// <inheritdoc/>
     public async ValueTask<RepositoryRecord?> FindRepositoryAsync(string name, CancellationToken cancellationToken) =>
@@ -145,7 +145,7 @@ public sealed partial class SqliteMetadataStore : IRepositoryStore, IBlobLinkSto
         await ExecuteAsync("DELETE FROM uploads WHERE id = $id", cancellationToken, ("$id", uploadId));
 
     private static RepositoryRecord ReadRepository(SqliteDataReader r) =>
-        new(r.GetString(0), ReadTime(r, 1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3).Split('\n'));
+        new(r.GetString(0), ReadTime(r, 1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3).Split('\n'), r.GetBoolean(4));
 
     // Exclusion filters match ^[0-9a-zA-Z._*-]{1,128}$, so a newline never occurs inside one.
     private static string? JoinExclusions(IReadOnlyList<string>? exclusions) =>

@@ -60,6 +60,11 @@ public sealed partial class SqliteMetadataStore : IImageStore
         .SingleOrDefault();
 
     /// <inheritdoc/>
+    public async ValueTask<bool> SetScanOnPushAsync(string repository, bool scanOnPush, CancellationToken cancellationToken) =>
+        await ExecuteAsync(
+            "UPDATE repositories SET scan_on_push = $scan WHERE name = $name", cancellationToken, ("$name", repository), ("$scan", scanOnPush)) == 1;
+
+    /// <inheritdoc/>
     public async ValueTask<bool> SetTagMutabilityAsync(
         string repository, string mutability, IReadOnlyList<string>? exclusions, CancellationToken cancellationToken) =>
         await ExecuteAsync(

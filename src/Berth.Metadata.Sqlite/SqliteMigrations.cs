@@ -101,6 +101,11 @@ internal static class SqliteMigrations
             DELETE FROM repository_policies WHERE repository = old.name;
         END;
         """,
+
+        // 7: scan-on-push, stored and reported (Berth has no scanner).
+        """
+        ALTER TABLE repositories ADD COLUMN scan_on_push INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

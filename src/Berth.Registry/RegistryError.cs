@@ -137,6 +137,9 @@ public enum RegistryError
     /// <summary>A well-formed token that was revoked: its user or access key is gone or inactive, or
     /// <c>revoke-tokens</c> cut it off (OCI <c>DENIED</c>, 403, like an expired token).</summary>
     TokenRevoked,
+
+    /// <summary>PutImage of an index whose child manifests are missing (ECR <c>ReferencedImagesNotFoundException</c>).</summary>
+    ReferencedImagesNotFound,
 }
 
 /// <summary>A protocol violation found in domain code. Lookups that miss return null instead.</summary>

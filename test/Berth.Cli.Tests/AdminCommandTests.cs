@@ -53,7 +53,7 @@ public sealed class AdminCommandTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await BerthTestServer.StartAsync(o => o with { LifecycleInterval = TimeSpan.Zero }, cancellationToken: ct);
-        await server.Services.GetRequiredService<RepositoryService>().CreateAsync("team/app", "MUTABLE", null, null, ct);
+        await server.Services.GetRequiredService<RepositoryService>().CreateAsync("team/app", "MUTABLE", null, false, null, ct);
         var manifests = server.Services.GetRequiredService<IManifestStore>();
         var digests = new Dictionary<string, Digest>();
         foreach (var (tag, daysAgo) in new[] { ("t1", 10), ("t2", 5), ("t3", 1) })

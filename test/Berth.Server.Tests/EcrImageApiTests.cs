@@ -35,11 +35,18 @@ public sealed class EcrImageApiTests(BerthServerFixture fixture) : IClassFixture
             out["retag"] = call("put_image", repositoryName="put/app", imageManifest=V["manifest"], imageTag="v2", imageDigest=V["digest"])
             out["wrongDigest"] = call("put_image", repositoryName="put/app", imageManifest=V["manifest"], imageTag="v3", imageDigest="sha256:" + "b" * 64)
             out["missingLayer"] = call("put_image", repositoryName="put/app", imageManifest=V["missing"], imageTag="v4")
+            out["missingChild"] = call("put_image", repositoryName="put/app", imageManifest=V["index"], imageTag="multi")
             out["badTag"] = call("put_image", repositoryName="put/app", imageManifest=V["manifest"], imageTag="bad+tag")
             out["noRepo"] = call("put_image", repositoryName="put/none", imageManifest=V["manifest"], imageTag="v1")
             out["list"] = call("list_images", repositoryName="put/app")
             """,
-            new { manifest, digest, missing = System.Text.Encoding.UTF8.GetString(missing) });
+            new
+            {
+                manifest,
+                digest,
+                missing = System.Text.Encoding.UTF8.GetString(missing),
+                index = $$"""{"schemaVersion":2,"mediaType":"{{RegistryContent.OciIndex}}","manifests":[{"mediaType":"{{RegistryContent.OciManifest}}","digest":"sha256:{{new string('e', 64)}}","size":10}]}""",
+            });
 
         var image = result.GetProperty("put").GetProperty("image");
         Assert.Equal(Account, image.GetProperty("registryId").GetString());
@@ -52,6 +59,7 @@ public sealed class EcrImageApiTests(BerthServerFixture fixture) : IClassFixture
         Assert.Equal("v2", result.GetProperty("retag").GetProperty("image").GetProperty("imageId").GetProperty("imageTag").GetString());
         AssertError(result.GetProperty("wrongDigest"), "ImageDigestDoesNotMatchException");
         AssertError(result.GetProperty("missingLayer"), "LayersNotFoundException");
+        AssertError(result.GetProperty("missingChild"), "ReferencedImagesNotFoundException");
         AssertError(result.GetProperty("badTag"), "InvalidParameterException");
         AssertError(result.GetProperty("noRepo"), "RepositoryNotFoundException", $"The repository with name 'put/none' does not exist in the registry with id '{Account}'");
         Assert.Equal(

@@ -2,7 +2,7 @@ using Berth.Testing;
 
 namespace Berth.Server.Tests;
 
-/// <summary>Resource tags on repository ARNs and DescribeRegistry, driven by boto3.</summary>
+/// <summary>Resource tags on repository ARNs, scanning configuration and DescribeRegistry, driven by boto3.</summary>
 public sealed class EcrResourceTagTests(BerthServerFixture fixture) : IClassFixture<BerthServerFixture>, IDisposable
 {
     private const string Account = "000000000000";
@@ -51,6 +51,38 @@ public sealed class EcrResourceTagTests(BerthServerFixture fixture) : IClassFixt
         var registry = result.GetProperty("registry");
         Assert.Equal(Account, registry.GetProperty("registryId").GetString());
         Assert.Empty(registry.GetProperty("replicationConfiguration").GetProperty("rules").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task ScanningConfiguration_CreatePutBatchGet_StoredAndReportedWithoutAScanner()
+    {
+        var result = await new Boto3(fixture.Server, _home.Path).RunAsync(
+            """
+            out["create"] = call("create_repository", repositoryName="scan/on", imageScanningConfiguration={"scanOnPush": True})
+            call("create_repository", repositoryName="scan/off")
+            out["put"] = call("put_image_scanning_configuration", repositoryName="scan/off", imageScanningConfiguration={"scanOnPush": True})
+            out["putBack"] = call("put_image_scanning_configuration", repositoryName="scan/on", imageScanningConfiguration={"scanOnPush": False})
+            out["batch"] = call("batch_get_repository_scanning_configuration", repositoryNames=["scan/on", "scan/off", "scan/none"])
+            out["described"] = call("describe_repositories", repositoryNames=["scan/off"])
+            out["noRepo"] = call("put_image_scanning_configuration", repositoryName="scan/none", imageScanningConfiguration={"scanOnPush": True})
+            """);
+
+        Assert.True(result.GetProperty("create").GetProperty("repository").GetProperty("imageScanningConfiguration").GetProperty("scanOnPush").GetBoolean());
+        var put = result.GetProperty("put");
+        Assert.Equal(Account, put.GetProperty("registryId").GetString());
+        Assert.Equal("scan/off", put.GetProperty("repositoryName").GetString());
+        Assert.True(put.GetProperty("imageScanningConfiguration").GetProperty("scanOnPush").GetBoolean());
+        Assert.False(result.GetProperty("putBack").GetProperty("imageScanningConfiguration").GetProperty("scanOnPush").GetBoolean());
+        var batch = result.GetProperty("batch");
+        Assert.Equal(
+            [($"arn:aws:ecr:us-east-1:{Account}:repository/scan/on", "scan/on", false, "MANUAL"), ($"arn:aws:ecr:us-east-1:{Account}:repository/scan/off", "scan/off", true, "SCAN_ON_PUSH")],
+            batch.GetProperty("scanningConfigurations").EnumerateArray().Select(c => (
+                c.GetProperty("repositoryArn").GetString(), c.GetProperty("repositoryName").GetString(), c.GetProperty("scanOnPush").GetBoolean(), c.GetProperty("scanFrequency").GetString())));
+        var failure = Assert.Single(batch.GetProperty("failures").EnumerateArray());
+        Assert.Equal("scan/none", failure.GetProperty("repositoryName").GetString());
+        Assert.Equal("REPOSITORY_NOT_FOUND", failure.GetProperty("failureCode").GetString());
+        Assert.True(Assert.Single(result.GetProperty("described").GetProperty("repositories").EnumerateArray()).GetProperty("imageScanningConfiguration").GetProperty("scanOnPush").GetBoolean());
+        EcrImageApiTests.AssertError(result.GetProperty("noRepo"), "RepositoryNotFoundException");
     }
 
     public void Dispose() => _home.Dispose();

@@ -66,12 +66,14 @@ public sealed record EncryptionConfiguration([property: JsonPropertyName("encryp
 /// <param name="ImageTagMutability">Optional, default MUTABLE.</param>
 /// <param name="ImageTagMutabilityExclusionFilters">Filters for the <c>_WITH_EXCLUSION</c> modes.</param>
 /// <param name="Tags">Resource tags.</param>
+/// <param name="ImageScanningConfiguration">Scan-on-push (stored, no scanner).</param>
 public sealed record CreateRepositoryRequest(
     [property: JsonPropertyName("repositoryName")] string? RepositoryName,
     [property: JsonPropertyName("registryId")] string? RegistryId = null,
     [property: JsonPropertyName("imageTagMutability")] string? ImageTagMutability = null,
     [property: JsonPropertyName("imageTagMutabilityExclusionFilters")] IReadOnlyList<TagMutabilityExclusionFilter>? ImageTagMutabilityExclusionFilters = null,
-    [property: JsonPropertyName("tags")] IReadOnlyList<ResourceTag>? Tags = null);
+    [property: JsonPropertyName("tags")] IReadOnlyList<ResourceTag>? Tags = null,
+    [property: JsonPropertyName("imageScanningConfiguration")] ImageScanningConfiguration? ImageScanningConfiguration = null);
 
 /// <summary>Output holding one repository.</summary>
 /// <param name="Repository">The repository.</param>
@@ -158,6 +160,58 @@ public sealed record DescribeRegistryResponse(
     [property: JsonPropertyName("registryId")] string RegistryId,
     [property: JsonPropertyName("replicationConfiguration")] ReplicationConfiguration ReplicationConfiguration);
 
+/// <summary>Input of <c>PutImageScanningConfiguration</c>.</summary>
+/// <param name="RepositoryName">The repository.</param>
+/// <param name="ImageScanningConfiguration">The setting.</param>
+/// <param name="RegistryId">Optional account id.</param>
+public sealed record PutImageScanningConfigurationRequest(
+    [property: JsonPropertyName("repositoryName")] string? RepositoryName,
+    [property: JsonPropertyName("imageScanningConfiguration")] ImageScanningConfiguration? ImageScanningConfiguration,
+    [property: JsonPropertyName("registryId")] string? RegistryId = null);
+
+/// <summary>Output of <c>PutImageScanningConfiguration</c>: the setting echoed.</summary>
+/// <param name="RegistryId">The account id.</param>
+/// <param name="RepositoryName">The repository.</param>
+/// <param name="ImageScanningConfiguration">The setting.</param>
+public sealed record PutImageScanningConfigurationResponse(
+    [property: JsonPropertyName("registryId")] string RegistryId,
+    [property: JsonPropertyName("repositoryName")] string RepositoryName,
+    [property: JsonPropertyName("imageScanningConfiguration")] ImageScanningConfiguration ImageScanningConfiguration);
+
+/// <summary>Input of <c>BatchGetRepositoryScanningConfiguration</c>.</summary>
+/// <param name="RepositoryNames">1..25 repositories.</param>
+public sealed record BatchGetRepositoryScanningConfigurationRequest(
+    [property: JsonPropertyName("repositoryNames")] IReadOnlyList<string>? RepositoryNames);
+
+/// <summary>An ECR <c>RepositoryScanningConfiguration</c>.</summary>
+/// <param name="RepositoryArn">The ARN.</param>
+/// <param name="RepositoryName">The name.</param>
+/// <param name="ScanOnPush">The stored setting.</param>
+/// <param name="ScanFrequency"><c>SCAN_ON_PUSH</c> or <c>MANUAL</c>.</param>
+/// <param name="AppliedScanFilters">Always empty.</param>
+public sealed record RepositoryScanningConfiguration(
+    [property: JsonPropertyName("repositoryArn")] string RepositoryArn,
+    [property: JsonPropertyName("repositoryName")] string RepositoryName,
+    [property: JsonPropertyName("scanOnPush")] bool ScanOnPush,
+    [property: JsonPropertyName("scanFrequency")] string ScanFrequency,
+    [property: JsonPropertyName("appliedScanFilters")] IReadOnlyList<System.Text.Json.JsonElement> AppliedScanFilters);
+
+/// <summary>An ECR <c>RepositoryScanningConfigurationFailure</c>.</summary>
+/// <param name="RepositoryName">The name asked for.</param>
+/// <param name="FailureCode">Always <c>REPOSITORY_NOT_FOUND</c>.</param>
+/// <param name="FailureReason">Text.</param>
+public sealed record RepositoryScanningConfigurationFailure(
+    [property: JsonPropertyName("repositoryName")] string RepositoryName,
+    [property: JsonPropertyName("failureCode")] string FailureCode,
+    [property: JsonPropertyName("failureReason")] string FailureReason);
+
+/// <summary>Output of <c>BatchGetRepositoryScanningConfiguration</c>.</summary>
+/// <param name="ScanningConfigurations">Found repositories.</param>
+/// <param name="Failures">Missing ones.</param>
+public sealed record BatchGetRepositoryScanningConfigurationResponse(
+    [property: JsonPropertyName("scanningConfigurations")] IReadOnlyList<RepositoryScanningConfiguration> ScanningConfigurations,
+    [property: JsonPropertyName("failures")] IReadOnlyList<RepositoryScanningConfigurationFailure> Failures);
+
 /// <summary>Source-generated JSON for resource tags and the registry.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TagResourceRequest))]
@@ -166,4 +220,8 @@ public sealed record DescribeRegistryResponse(
 [JsonSerializable(typeof(ListTagsForResourceResponse))]
 [JsonSerializable(typeof(EmptyResponse))]
 [JsonSerializable(typeof(DescribeRegistryResponse))]
+[JsonSerializable(typeof(PutImageScanningConfigurationRequest))]
+[JsonSerializable(typeof(PutImageScanningConfigurationResponse))]
+[JsonSerializable(typeof(BatchGetRepositoryScanningConfigurationRequest))]
+[JsonSerializable(typeof(BatchGetRepositoryScanningConfigurationResponse))]
 public sealed partial class EcrRegistryJsonContext : JsonSerializerContext;

@@ -135,7 +135,16 @@ public sealed class ImageService(IImageStore images, IManifestStore manifests, M
             }
         }
 
-        await manifestService.PutAsync(repository, tag ?? digest.ToString(), mediaType, content, cancellationToken);
+        try
+        {
+            await manifestService.PutAsync(repository, tag ?? digest.ToString(), mediaType, content, cancellationToken);
+        }
+        catch (RegistryException missing) when (missing.Error == RegistryError.ManifestBlobUnknown && Parse(content)?.Manifests is not null)
+        {
+            // The data plane has one code for a missing blob or child; the API tells an index's missing children apart.
+            throw new RegistryException(RegistryError.ReferencedImagesNotFound, missing.Detail);
+        }
+
         return await manifests.FindManifestAsync(repository.Name, digest, cancellationToken)
             ?? throw new InvalidOperationException("stored manifest vanished");
     }

@@ -7,8 +7,9 @@ namespace Berth.Registry.Metadata;
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="ImageTagMutability"><c>MUTABLE</c>, <c>IMMUTABLE</c>, <c>MUTABLE_WITH_EXCLUSION</c> or <c>IMMUTABLE_WITH_EXCLUSION</c>.</param>
 /// <param name="TagMutabilityExclusions">Wildcard tag filters that invert the setting (the <c>_WITH_EXCLUSION</c> modes).</param>
+/// <param name="ScanOnPush">The stored scan-on-push setting (no scanner runs).</param>
 public sealed record RepositoryRecord(
-    string Name, DateTimeOffset CreatedAt, string ImageTagMutability = "MUTABLE", IReadOnlyList<string>? TagMutabilityExclusions = null);
+    string Name, DateTimeOffset CreatedAt, string ImageTagMutability = "MUTABLE", IReadOnlyList<string>? TagMutabilityExclusions = null, bool ScanOnPush = false);
 
 /// <summary>A stored manifest.</summary>
 /// <param name="Digest">Its digest.</param>
@@ -134,6 +135,9 @@ public interface IImageStore
 
     /// <summary>An index or manifest list of the repository that lists <paramref name="child"/>, if any.</summary>
     ValueTask<Digest?> FindParentIndexAsync(string repository, Digest child, CancellationToken cancellationToken);
+
+    /// <summary>Changes a repository's scan-on-push setting; <see langword="false"/> if it does not exist.</summary>
+    ValueTask<bool> SetScanOnPushAsync(string repository, bool scanOnPush, CancellationToken cancellationToken);
 
     /// <summary>Changes a repository's tag mutability; <see langword="false"/> if it does not exist.</summary>
     ValueTask<bool> SetTagMutabilityAsync(

@@ -35,7 +35,12 @@ public sealed class RepositoryService(IRepositoryStore store, IImageStore images
 
     /// <summary>Creates a repository.</summary>
     public async ValueTask<RepositoryRecord> CreateAsync(
-        string name, string tagMutability, IReadOnlyList<string>? exclusions, IReadOnlyList<KeyValuePair<string, string>>? tags, CancellationToken cancellationToken)
+        string name,
+        string tagMutability,
+        IReadOnlyList<string>? exclusions,
+        bool scanOnPush,
+        IReadOnlyList<KeyValuePair<string, string>>? tags,
+        CancellationToken cancellationToken)
     {
         CheckResourceTags(tags ?? [], 0);
         if (!RepositoryName.IsValid(name))
@@ -45,7 +50,7 @@ public sealed class RepositoryService(IRepositoryStore store, IImageStore images
                 $"Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*' and have length between 2 and 256'");
         }
 
-        var record = new RepositoryRecord(name, time.GetUtcNow(), tagMutability, exclusions);
+        var record = new RepositoryRecord(name, time.GetUtcNow(), tagMutability, exclusions, scanOnPush);
         if (!await store.CreateRepositoryAsync(record, cancellationToken))
         {
             throw new RegistryException(
@@ -134,6 +139,12 @@ public sealed class RepositoryService(IRepositoryStore store, IImageStore images
         await store.DeleteRepositoryAsync(name, cancellationToken);
         return repository;
     }
+
+    /// <summary>Changes the scan-on-push setting (PutImageScanningConfiguration).</summary>
+    public async ValueTask<RepositoryRecord> SetScanOnPushAsync(string name, bool scanOnPush, CancellationToken cancellationToken) =>
+        await images.SetScanOnPushAsync(name, scanOnPush, cancellationToken)
+            ? await store.FindRepositoryAsync(name, cancellationToken) ?? throw NotFound(name)
+            : throw NotFound(name);
 
     /// <summary>Changes the tag mutability setting (PutImageTagMutability).</summary>
     public async ValueTask<RepositoryRecord> SetTagMutabilityAsync(

@@ -39,5 +39,7 @@ public static class EcrActions
     public const string SetRepositoryPolicy = "ecr:SetRepositoryPolicy";
     public const string GetRepositoryPolicy = "ecr:GetRepositoryPolicy";
     public const string DeleteRepositoryPolicy = "ecr:DeleteRepositoryPolicy";
+    public const string PutImageScanningConfiguration = "ecr:PutImageScanningConfiguration";
+    public const string BatchGetRepositoryScanningConfiguration = "ecr:BatchGetRepositoryScanningConfiguration";
 }
 #pragma warning restore CS1591

@@ -51,6 +51,8 @@ internal static class EcrEndpoints
             ["StartLifecyclePolicyPreview"] = LifecycleOperations.StartPreviewAsync,
             ["GetLifecyclePolicyPreview"] = LifecycleOperations.GetPreviewAsync,
             ["PutImageTagMutability"] = RepositoryOperations.PutImageTagMutabilityAsync,
+            ["PutImageScanningConfiguration"] = RepositoryOperations.PutImageScanningConfigurationAsync,
+            ["BatchGetRepositoryScanningConfiguration"] = RepositoryOperations.BatchGetScanningConfigurationAsync,
             ["ListImages"] = ImageOperations.ListAsync,
             ["DescribeImages"] = ImageOperations.DescribeAsync,
             ["BatchGetImage"] = ImageOperations.BatchGetAsync,

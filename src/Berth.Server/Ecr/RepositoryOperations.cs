@@ -21,7 +21,8 @@ internal static class RepositoryOperations
         var (mutability, exclusions) = TagMutabilityOf(input.ImageTagMutability ?? TagMutability.Mutable, input.ImageTagMutabilityExclusionFilters);
         await call.RequireAsync(EcrActions.CreateRepository, name);
         var tags = input.Tags is null ? null : RegistryOperations.ResourceTags(input.Tags);
-        var record = await Service(call).CreateAsync(name, mutability, exclusions, tags, call.Http.RequestAborted);
+        var scanOnPush = input.ImageScanningConfiguration?.ScanOnPush ?? false;
+        var record = await Service(call).CreateAsync(name, mutability, exclusions, scanOnPush, tags, call.Http.RequestAborted);
         return Json(new RepositoryResponse(Describe(call, record)), EcrRepositoryJsonContext.Default.RepositoryResponse);
     }
 
@@ -36,6 +37,44 @@ internal static class RepositoryOperations
         return Json(
             new PutImageTagMutabilityResponse(EcrInput.AccountId(call), record.Name, record.ImageTagMutability, Filters(record)),
             EcrRepositoryJsonContext.Default.PutImageTagMutabilityResponse);
+    }
+
+    public static async ValueTask<IResult> PutImageScanningConfigurationAsync(EcrCall call)
+    {
+        var input = call.Read(EcrRegistryJsonContext.Default.PutImageScanningConfigurationRequest);
+        var name = Required(input.RepositoryName, "repositoryName");
+        var setting = input.ImageScanningConfiguration ?? throw new RegistryException(
+            RegistryError.InvalidParameter, "1 validation error detected: Value null at 'imageScanningConfiguration' failed to satisfy constraint: Member must not be null");
+        CheckRegistryId(call, input.RegistryId);
+        await call.RequireAsync(EcrActions.PutImageScanningConfiguration, name);
+        var record = await Service(call).SetScanOnPushAsync(name, setting.ScanOnPush, call.Http.RequestAborted);
+        return Json(
+            new PutImageScanningConfigurationResponse(EcrInput.AccountId(call), record.Name, new ImageScanningConfiguration(record.ScanOnPush)),
+            EcrRegistryJsonContext.Default.PutImageScanningConfigurationResponse);
+    }
+
+    public static async ValueTask<IResult> BatchGetScanningConfigurationAsync(EcrCall call)
+    {
+        var input = call.Read(EcrRegistryJsonContext.Default.BatchGetRepositoryScanningConfigurationRequest);
+        var names = EcrInput.Count(input.RepositoryNames, "repositoryNames", 1, 25);
+        var options = call.Http.RequestServices.GetRequiredService<RegistryOptions>();
+        var found = new List<RepositoryScanningConfiguration>();
+        var failures = new List<RepositoryScanningConfigurationFailure>();
+        foreach (var name in names)
+        {
+            await call.RequireAsync(EcrActions.BatchGetRepositoryScanningConfiguration, name);
+            if (await Service(call).FindAsync(name, call.Http.RequestAborted) is { } record)
+            {
+                // No scanner runs, so there are no scan filters; the frequency follows the stored flag.
+                found.Add(new RepositoryScanningConfiguration(options.RepositoryArn(name), name, record.ScanOnPush, record.ScanOnPush ? "SCAN_ON_PUSH" : "MANUAL", []));
+            }
+            else
+            {
+                failures.Add(new RepositoryScanningConfigurationFailure(name, "REPOSITORY_NOT_FOUND", "REPOSITORY_NOT_FOUND"));
+            }
+        }
+
+        return Json(new BatchGetRepositoryScanningConfigurationResponse(found, failures), EcrRegistryJsonContext.Default.BatchGetRepositoryScanningConfigurationResponse);
     }
 
     // ECR: the _WITH_EXCLUSION modes need 1..5 WILDCARD filters; the plain modes take none.
@@ -175,7 +214,7 @@ internal static class RepositoryOperations
             $"{host}/{record.Name}",
             EcrInput.Epoch(record.CreatedAt),
             record.ImageTagMutability,
-            new ImageScanningConfiguration(false),
+            new ImageScanningConfiguration(record.ScanOnPush),
             new EncryptionConfiguration("AES256"),
             Filters(record));
     }

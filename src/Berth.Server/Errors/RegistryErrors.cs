@@ -68,6 +68,7 @@ internal static class RegistryErrors
         [RegistryError.ValidationError] = new(400, "UNSUPPORTED", 400, "ValidationException", null, 400, "ValidationError"),
         [RegistryError.RepositoryPolicyNotFound] = new(404, "NAME_UNKNOWN", 400, "RepositoryPolicyNotFoundException", null),
         [RegistryError.TokenRevoked] = new(403, "DENIED", 400, "ExpiredTokenException", null, 403, "InvalidClientTokenId"),
+        [RegistryError.ReferencedImagesNotFound] = new(400, "MANIFEST_BLOB_UNKNOWN", 400, "ReferencedImagesNotFoundException", null),
     }.ToFrozenDictionary();
 
     public static ErrorDescriptor Describe(RegistryError error) => Table[error];
