@@ -31,7 +31,9 @@ public sealed class SqliteMetadataStoreTests : IDisposable
 
         var reopened = SqliteMetadataStore.Open(DatabasePath);
 
-        Assert.Equal(new Principal("alice", false, true, Created), await reopened.FindUserAsync("alice", Ct));
+        var found = await reopened.FindUserAsync("alice", Ct);
+        Assert.Equal(new Principal("alice", false, true, Created) { UserId = found!.UserId }, found);
+        Assert.Matches("^AIDA[A-Z2-7]{17}$", found.UserId);
         Assert.Equal(SqliteMigrations.CurrentVersion, UserVersion());
     }
 
@@ -58,7 +60,9 @@ public sealed class SqliteMetadataStoreTests : IDisposable
 
         Assert.True(await store.CreateUserAsync(new Principal("bob", false, true, Created), Ct));
         Assert.False(await store.CreateUserAsync(new Principal("bob", true, false, Created), Ct));
-        Assert.Equal(new Principal("bob", false, true, Created), await store.FindUserAsync("bob", Ct));
+        Assert.False(await store.CreateUserAsync(new Principal("BOB", true, false, Created), Ct));
+        var found = await store.FindUserAsync("bob", Ct);
+        Assert.Equal(new Principal("bob", false, true, Created) { UserId = found!.UserId }, found);
         Assert.Null(await store.FindUserAsync("nobody", Ct));
     }
 

@@ -189,6 +189,26 @@ public sealed class IamApiTests : IClassFixture<BerthServerFixture>, IDisposable
     }
 
     [Fact]
+    public async Task UpdateAccessKey_WithoutUserName_ActsOnTheCallersKeysOnly()
+    {
+        var own = await _aws.CreateUserWithKeyAsync("self-service", Ct);
+        var victim = await _aws.CreateUserWithKeyAsync("victim", Ct);
+        (await _aws.IamJsonAsync(["put-user-policy", "--user-name", "self-service", "--policy-name", "own-keys", "--policy-document",
+            $$$"""{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["iam:UpdateAccessKey","iam:ListAccessKeys"],"Resource":"arn:aws:iam::{{{Account}}}:user/self-service"}}"""], Ct))?.Dispose();
+        var self = _aws.As(own);
+
+        var other = await self.IamAsync(["update-access-key", "--access-key-id", victim.AccessKeyId, "--status", "Inactive"], Ct);
+        var named = await self.IamAsync(["update-access-key", "--user-name", "victim", "--access-key-id", victim.AccessKeyId, "--status", "Inactive"], Ct);
+        var mine = await self.IamAsync(["update-access-key", "--access-key-id", own.AccessKeyId, "--status", "Active"], Ct);
+
+        AssertIamError(other, "UpdateAccessKey", "NoSuchEntity", $"The Access Key with id {victim.AccessKeyId} cannot be found.");
+        AssertIamError(named, "UpdateAccessKey", "AccessDenied", "iam:UpdateAccessKey on resource: arn:aws:iam::000000000000:user/victim");
+        Assert.True(mine.ExitCode == 0, mine.ToString());
+        using var keys = await _aws.IamJsonAsync(["list-access-keys", "--user-name", "victim"], Ct);
+        Assert.Equal("Active", keys!.RootElement.GetProperty("AccessKeyMetadata")[0].GetProperty("Status").GetString());
+    }
+
+    [Fact]
     public async Task UnsignedRequest_IsAnXmlErrorResponseInIamsShape()
     {
         using var http = new HttpClient { BaseAddress = _server.BaseAddress };

@@ -236,9 +236,10 @@ public sealed partial class IamService(
             throw Validation(accessKeyId, "accessKeyId", "Member must satisfy regular expression pattern: [\\w]+");
         }
 
-        var owner = userName is null ? null : await RequireUserAsync(userName, cancellationToken);
+        // The key must belong to the named user: authorization was decided on that user's ARN.
+        var owner = await RequireUserAsync(userName, cancellationToken);
         var key = await principals.FindAccessKeyAsync(accessKeyId, cancellationToken);
-        return key is not null && (owner is null || key.UserName == owner.Name) ? key : throw NoSuchKey(accessKeyId);
+        return key is not null && key.UserName == owner.Name ? key : throw NoSuchKey(accessKeyId);
     }
 
     // IAM counts policy size without whitespace.

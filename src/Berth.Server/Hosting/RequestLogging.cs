@@ -7,6 +7,9 @@ namespace Berth.Server.Hosting;
 /// <remarks>Never logs headers, query strings or bodies: they can carry tokens and signatures.</remarks>
 internal sealed partial class RequestLogging(RequestDelegate next, ILogger<RequestLogging> logger)
 {
+    /// <summary>Where an API without <c>X-Amz-Target</c> (IAM's <c>Action</c>) leaves the operation name for the log line.</summary>
+    public const string OperationItem = "berth.operation";
+
     public async Task InvokeAsync(HttpContext http)
     {
         var started = Stopwatch.GetTimestamp();
@@ -19,7 +22,7 @@ internal sealed partial class RequestLogging(RequestDelegate next, ILogger<Reque
             if (logger.IsEnabled(LogLevel.Information))
             {
                 var target = http.Request.Headers["X-Amz-Target"].ToString();
-                var operation = target.Length > 0 ? target[(target.LastIndexOf('.') + 1)..] : null;
+                var operation = target.Length > 0 ? target[(target.LastIndexOf('.') + 1)..] : http.Items[OperationItem] as string;
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 var client = http.Connection.RemoteIpAddress?.ToString();
                 var principal = http.Features.Get<IRegistryIdentityFeature>()?.UserName;

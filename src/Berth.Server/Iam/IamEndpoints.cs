@@ -83,6 +83,11 @@ internal static class IamEndpoints
         }
 
         var action = parameters.GetValueOrDefault("Action") ?? "";
+        if (Operations.ContainsKey(action))
+        {
+            http.Items[RequestLogging.OperationItem] = action;
+        }
+
         if (parameters.TryGetValue("Version", out var version) && version != ApiVersion)
         {
             throw new RegistryException(RegistryError.UnknownOperation, $"Could not find operation {action} for version {version}");

@@ -86,15 +86,18 @@ internal static class IamOperations
 
     public static async ValueTask<IResult> UpdateAccessKeyAsync(IamCall call)
     {
-        await call.RequireAsync(UserArn(call, call.Get("UserName") ?? call.Caller.Principal.Name));
-        await Service(call).UpdateAccessKeyAsync(call.Get("UserName"), call.Get("AccessKeyId"), call.Get("Status"), call.Aborted);
+        // Without UserName the key must be the caller's own (IAM's rule): the ARN authorized is the one acted on.
+        var name = call.Get("UserName") ?? call.Caller.Principal.Name;
+        await call.RequireAsync(UserArn(call, name));
+        await Service(call).UpdateAccessKeyAsync(name, call.Get("AccessKeyId"), call.Get("Status"), call.Aborted);
         return call.Ok(null);
     }
 
     public static async ValueTask<IResult> DeleteAccessKeyAsync(IamCall call)
     {
-        await call.RequireAsync(UserArn(call, call.Get("UserName") ?? call.Caller.Principal.Name));
-        await Service(call).DeleteAccessKeyAsync(call.Get("UserName"), call.Get("AccessKeyId"), call.Aborted);
+        var name = call.Get("UserName") ?? call.Caller.Principal.Name;
+        await call.RequireAsync(UserArn(call, name));
+        await Service(call).DeleteAccessKeyAsync(name, call.Get("AccessKeyId"), call.Aborted);
         return call.Ok(null);
     }
 
