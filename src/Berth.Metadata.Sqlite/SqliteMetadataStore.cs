@@ -81,6 +81,16 @@ public sealed partial class SqliteMetadataStore : IPrincipalStore
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+
+        // Microsoft.Data.Sqlite meets a busy writer lock by sleeping 150 ms between retries, which put whole
+        // multiples of 150 ms on concurrent writes (bench: p99 of manifest PUT and upload POST). SQLite's own busy
+        // handler retries within a millisecond or two of the lock being released.
+        await using (var busy = connection.CreateCommand())
+        {
+            busy.CommandText = "PRAGMA busy_timeout = 5000;";
+            await busy.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         return connection;
     }
 
