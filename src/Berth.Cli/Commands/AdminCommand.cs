@@ -16,6 +16,7 @@ internal static class AdminCommand
         admin.Subcommands.Add(RotateKey(context));
         admin.Subcommands.Add(RunLifecycle(context));
         AdminIamCommands.AddTo(admin, context);
+        admin.Subcommands.Add(AdminAuditCommand.Create(context, DataDirOption(context)));
         return admin;
     }
 
