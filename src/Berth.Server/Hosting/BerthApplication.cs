@@ -93,6 +93,7 @@ public static class BerthApplication
         services.AddSingleton<AccessKeys>();
         services.AddSingleton<ITokenService, TokenService>();
         services.AddSingleton<SigV4Verifier>();
+        services.AddSingleton<AuthFailureThrottle>();
         services.AddExceptionHandler<RegistryExceptionHandler>();
         services.AddProblemDetails();
         configure?.Invoke(services);
