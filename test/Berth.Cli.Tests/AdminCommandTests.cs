@@ -79,6 +79,16 @@ public sealed class AdminCommandTests
         Assert.Null(await manifests.FindTagAsync("team/app", "t1", ct));
         Assert.Null(await manifests.FindTagAsync("team/app", "t2", ct));
         Assert.Equal(digests["t3"], await manifests.FindTagAsync("team/app", "t3", ct));
+
+        // Each expiry is in the audit log too, beside the running server's own lines.
+        var audit = await cli.RunAsync(["admin", "audit", "--json"], cancellationToken: ct);
+        var expiries = audit.Output.TrimEnd().Split('\n')
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("event").GetString() == "lifecycle.expire")
+            .Select(e => $"{e.GetProperty("resource").GetString()} {e.GetProperty("details").GetProperty("imageDigest").GetString()} {e.GetProperty("details").GetProperty("imageTags").GetString()}");
+        Assert.Equal(
+            [$"arn:aws:ecr:us-east-1:000000000000:repository/team/app {digests["t1"]} t1", $"arn:aws:ecr:us-east-1:000000000000:repository/team/app {digests["t2"]} t2"],
+            expiries);
     }
 
     [Fact]

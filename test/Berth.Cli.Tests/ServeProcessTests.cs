@@ -60,6 +60,8 @@ public sealed class ServeProcessTests : IDisposable
     [InlineData("--account-id", "12", "invalid --account-id '12'")]
     [InlineData("--public-url", "ftp://x", "invalid --public-url 'ftp://x'")]
     [InlineData("--lifecycle-interval", "daily", "invalid --lifecycle-interval 'daily'")]
+    [InlineData("--auth-failure-limit", "many", "invalid --auth-failure-limit 'many'")]
+    [InlineData("--auth-failure-window", "soon", "invalid --auth-failure-window 'soon'")]
     public async Task Serve_BadFlag_OneLineErrorAndNonZeroExit(string flag, string value, string message)
     {
         var cli = new CliRunner(new Dictionary<string, string?>());

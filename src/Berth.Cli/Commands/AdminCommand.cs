@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Berth.Registry;
 using Berth.Registry.Lifecycle;
+using Berth.Server.Audit;
 using Berth.Server.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,6 +16,7 @@ internal static class AdminCommand
         admin.Subcommands.Add(RotateKey(context));
         admin.Subcommands.Add(RunLifecycle(context));
         AdminIamCommands.AddTo(admin, context);
+        admin.Subcommands.Add(AdminAuditCommand.Create(context, DataDirOption(context)));
         return admin;
     }
 
@@ -33,7 +35,8 @@ internal static class AdminCommand
             }
 
             var store = DataDirectory.OpenMetadata(root);
-            var lifecycle = new LifecycleService(store, store, store, new RegistryOptions(), context.Time, NullLogger<LifecycleService>.Instance);
+            using var audit = new FileAuditLog(root, context.Time);
+            var lifecycle = new LifecycleService(store, store, store, new RegistryOptions(), context.Time, NullLogger<LifecycleService>.Instance, audit);
             var expired = await lifecycle.EnforceAsync(cancellationToken);
             foreach (var (repository, expiry) in expired)
             {

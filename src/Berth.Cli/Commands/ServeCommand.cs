@@ -19,6 +19,8 @@ internal static class ServeCommand
         var region = Flag("--region", "BERTH_REGION", "us-east-1", "Region clients sign for");
         var tokenTtl = Flag("--token-ttl", "BERTH_TOKEN_TTL", "12h", "Lifetime of authorization tokens (e.g. 12h, 30m)");
         var lifecycleInterval = Flag("--lifecycle-interval", "BERTH_LIFECYCLE_INTERVAL", "1h", "How often lifecycle policies are enforced (e.g. 1h, 15m; 0 or off: never)");
+        var authFailureLimit = Flag("--auth-failure-limit", "BERTH_AUTH_FAILURE_LIMIT", "20", "Failed authentications per address or access key within the window before further attempts are throttled (0: off)");
+        var authFailureWindow = Flag("--auth-failure-window", "BERTH_AUTH_FAILURE_WINDOW", "1m", "Window for counting failed authentications (e.g. 1m, 10m)");
         var publicUrl = Flag("--public-url", "BERTH_PUBLIC_URL", "", "Registry URL reported as proxyEndpoint and Basic realm (default: https://<Host>)");
 
         var createOnPush = new Option<bool>("--create-on-push")
@@ -29,7 +31,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the registry (ECR API on POST /, OCI distribution on /v2/).")
         {
-            dataDir, listen, accountId, region, tokenTtl, publicUrl, createOnPush, lifecycleInterval,
+            dataDir, listen, accountId, region, tokenTtl, publicUrl, createOnPush, lifecycleInterval, authFailureLimit, authFailureWindow,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -57,6 +59,17 @@ internal static class ServeCommand
                 return Fail(context, $"invalid --lifecycle-interval '{intervalText}': expected a duration such as 1h or 15m, or 0 to turn enforcement off");
             }
 
+            var limitText = parse.GetValue(authFailureLimit);
+            if (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit))
+            {
+                return Fail(context, $"invalid --auth-failure-limit '{limitText}': expected a whole number, or 0 to turn throttling off");
+            }
+
+            if (!Durations.TryParse(parse.GetValue(authFailureWindow), out var window))
+            {
+                return Fail(context, $"invalid --auth-failure-window '{parse.GetValue(authFailureWindow)}': expected a duration such as 1m or 30s");
+            }
+
             Uri? url = null;
             var urlText = parse.GetValue(publicUrl);
             if (!string.IsNullOrEmpty(urlText) && (!Uri.TryCreate(urlText, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https")))
@@ -71,6 +84,8 @@ internal static class ServeCommand
                 Registry = new RegistryOptions { AccountId = account, Region = parse.GetValue(region)!, TokenTtl = ttl, CreateOnPush = parse.GetValue(createOnPush) },
                 PublicUrl = url,
                 LifecycleInterval = interval,
+                AuthFailureLimit = limit,
+                AuthFailureWindow = window,
             };
             return await RunAsync(context, options, cancellationToken);
         });

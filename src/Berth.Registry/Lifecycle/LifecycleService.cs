@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Berth.Protocol;
+using Berth.Registry.Audit;
 using Berth.Registry.Metadata;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,7 @@ public sealed record LifecycleExpired(string Repository, LifecycleExpiry Expiry)
 
 /// <summary>Lifecycle policies: storage with ECR's validation, previews, and enforcement.</summary>
 public sealed partial class LifecycleService(
-    ILifecycleStore store, IImageStore images, IManifestStore manifests, RegistryOptions options, TimeProvider time, ILogger<LifecycleService> logger)
+    ILifecycleStore store, IImageStore images, IManifestStore manifests, RegistryOptions options, TimeProvider time, ILogger<LifecycleService> logger, IAuditLog audit)
 {
     // Previews are computed when started and kept per repository until the next one (single node; ECR drops them too).
     private const int PageSize = 1000;
@@ -79,6 +80,13 @@ public sealed partial class LifecycleService(
                 if (await manifests.DeleteManifestAsync(repository, Digest.Parse(expiry.Image.Digest), cancellationToken))
                 {
                     LogExpired(logger, repository, expiry.Image.Digest, expiry.Image.Tags, expiry.Rule.RulePriority, expiry.Image.PushedAt);
+                    audit.Write(new AuditEvent(AuditEvent.LifecycleExpire, null, Action: "ecr:BatchDeleteImage", Resource: options.RepositoryArn(repository), Details: new Dictionary<string, string>
+                    {
+                        ["repositoryName"] = repository,
+                        ["imageDigest"] = expiry.Image.Digest,
+                        ["imageTags"] = string.Join(",", expiry.Image.Tags.Order(StringComparer.Ordinal)),
+                        ["rulePriority"] = expiry.Rule.RulePriority.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    }));
                     expired.Add(new LifecycleExpired(repository, expiry));
                 }
             }

@@ -1,5 +1,7 @@
 using Berth.Registry;
+using Berth.Registry.Audit;
 using Berth.Registry.Security;
+using Berth.Server.Audit;
 
 namespace Berth.Server.Auth;
 
@@ -22,6 +24,7 @@ internal sealed class Authorizer(IAccessPolicy policy, RegistryOptions options)
             ?? throw new RegistryException(RegistryError.Unauthorized);
         if (!await policy.IsAllowedAsync(principal, action, resource, http.RequestAborted))
         {
+            http.Audit(AuditEvent.AccessDenied, action, resource);
             throw new RegistryException(
                 RegistryError.Denied,
                 $"User: {options.UserArn(principal.Name)} is not authorized to perform: {action} on resource: {resource}");

@@ -12,16 +12,30 @@ namespace Berth.Server.Auth;
 /// containers/image sends credentials only after it has seen a <c>Basic</c> challenge on the unauthenticated ping, so
 /// every 401 carries one; without it <c>podman login</c> would "succeed" with any password.
 /// </remarks>
-internal sealed class RegistryAuthentication(RequestDelegate next, ITokenService tokens, BerthServerOptions options)
+internal sealed class RegistryAuthentication(RequestDelegate next, ITokenService tokens, BerthServerOptions options, AuthFailureThrottle throttle)
 {
     public const string ApiVersionHeader = "Docker-Distribution-Api-Version";
 
     public async Task InvokeAsync(HttpContext http)
     {
         http.Response.Headers[ApiVersionHeader] = "registry/2.0";
+        var address = http.Connection.RemoteIpAddress;
+        if (throttle.RetryAfter(address, null) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await ErrorResults.Oci(RegistryError.TooManyRequests, "too many failed authentications from this address; retry later").ExecuteAsync(http);
+            return;
+        }
+
         var credentials = ReadBasic(http.Request);
         if (credentials is null || credentials.UserName != TokenEnvelope.UserName)
         {
+            // The anonymous ping every client starts with is not a failed authentication.
+            if (http.Request.Headers.Authorization.Count > 0)
+            {
+                throttle.RecordFailure(address, null);
+            }
+
             await ChallengeAsync(http, credentials is null && http.Request.Headers.Authorization.Count == 0
                 ? null
                 : "credentials must be user 'AWS' and a password from GetAuthorizationToken");
@@ -35,6 +49,7 @@ internal sealed class RegistryAuthentication(RequestDelegate next, ITokenService
         }
         catch (RegistryException failure) when (failure.Error == RegistryError.Unauthorized)
         {
+            throttle.RecordFailure(address, null);
             await ChallengeAsync(http, failure.Detail);
             return;
         }

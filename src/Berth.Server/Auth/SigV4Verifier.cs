@@ -8,7 +8,7 @@ using Microsoft.Extensions.Primitives;
 namespace Berth.Server.Auth;
 
 /// <summary>Verifies AWS SigV4 signatures on API requests (ecr-protocol.md §3).</summary>
-internal sealed class SigV4Verifier(AccessKeys keys, BerthServerOptions options, TimeProvider time)
+internal sealed class SigV4Verifier(AccessKeys keys, BerthServerOptions options, TimeProvider time, AuthFailureThrottle throttle)
 {
     // botocore never signs these; a client that lists them is not one we know how to verify.
     private static readonly HashSet<string> Unsignable = new(StringComparer.Ordinal)
@@ -17,8 +17,28 @@ internal sealed class SigV4Verifier(AccessKeys keys, BerthServerOptions options,
         "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
     };
 
-    /// <summary>Returns the caller's key, or throws the AWS error the request deserves.</summary>
+    /// <summary>Returns the caller's key, or throws the AWS error the request deserves (Throttling after too many failures).</summary>
     public async ValueTask<ResolvedAccessKey> VerifyAsync(HttpRequest request, ReadOnlyMemory<byte> body, string service, CancellationToken cancellationToken)
+    {
+        var address = request.HttpContext.Connection.RemoteIpAddress;
+        var accessKeyId = SigV4Authorization.TryParse(request.Headers.Authorization.ToString())?.AccessKeyId;
+        if (throttle.RetryAfter(address, accessKeyId) is not null)
+        {
+            throw new RegistryException(RegistryError.TooManyRequests, "Rate exceeded: too many failed authentications from this address or for this access key; retry later.");
+        }
+
+        try
+        {
+            return await VerifyCoreAsync(request, body, service, cancellationToken);
+        }
+        catch (RegistryException failure) when (failure.Error != RegistryError.MissingAuthenticationToken)
+        {
+            throttle.RecordFailure(address, accessKeyId);
+            throw;
+        }
+    }
+
+    private async ValueTask<ResolvedAccessKey> VerifyCoreAsync(HttpRequest request, ReadOnlyMemory<byte> body, string service, CancellationToken cancellationToken)
     {
         var header = request.Headers.Authorization.ToString();
         if (header.Length == 0)

@@ -1,7 +1,9 @@
 using Berth.Protocol.Ecr;
 using Berth.Protocol.Tokens;
 using Berth.Registry;
+using Berth.Registry.Audit;
 using Berth.Registry.Security;
+using Berth.Server.Audit;
 using Berth.Server.Auth;
 using Berth.Server.Hosting;
 
@@ -38,6 +40,13 @@ internal static class AuthorizationOperations
         // Like ECR, the permission is on "*": one token opens every repository the caller may reach.
         await services.GetRequiredService<Authorizer>().RequireResourceAsync(call.Http, EcrActions.GetAuthorizationToken, "*");
         var token = services.GetRequiredService<ITokenService>().Issue(call.Caller);
+        // Who got a token with which key, and until when; never the token itself.
+        call.Http.Audit(AuditEvent.TokenIssued, EcrActions.GetAuthorizationToken, "*", new Dictionary<string, string>
+        {
+            ["userName"] = call.Caller.Principal.Name,
+            ["accessKeyId"] = call.Caller.AccessKeyId,
+            ["expiresAt"] = token.ExpiresAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        });
         var endpoint = RegistryUrl.For(call.Http.Request, options.PublicUrl);
         var data = new AuthorizationData(
             new BasicCredentials(TokenEnvelope.UserName, token.Password).Encode(),

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Berth.Protocol.Ecr;
 using Berth.Registry;
 using Berth.Registry.Security;
+using Berth.Registry.Audit;
+using Berth.Server.Audit;
 using Berth.Server.Auth;
 using Berth.Server.Hosting;
 
@@ -91,6 +93,16 @@ internal static class EcrEndpoints
         "UpdateRepositoryCreationTemplate", "UploadLayerPart", "ValidatePullThroughCacheRule",
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    // Changes an operator wants in the audit log; image pushes and deletes are data, not administration.
+    private static readonly FrozenSet<string> AdminOperations = new[]
+    {
+        "CreateRepository", "DeleteRepository", "SetRepositoryPolicy", "DeleteRepositoryPolicy", "PutLifecyclePolicy",
+        "DeleteLifecyclePolicy", "PutImageTagMutability", "PutImageScanningConfiguration",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    // Request fields worth recording; policy texts are left out (they are in the metadata, and can be long).
+    private static readonly string[] AuditedFields = ["repositoryName", "imageTagMutability", "force"];
+
     public static IEndpointConventionBuilder MapEcrApi(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/", HandleAsync);
 
@@ -110,6 +122,31 @@ internal static class EcrEndpoints
                 : new RegistryException(RegistryError.UnknownOperation);
         }
 
-        return await operation(new EcrCall(http, body, caller));
+        var result = await operation(new EcrCall(http, body, caller));
+        if (AdminOperations.Contains(name))
+        {
+            AuditChange(http, name, body);
+        }
+
+        return result;
+    }
+
+    private static void AuditChange(HttpContext http, string operation, ReadOnlyMemory<byte> body)
+    {
+        var details = new Dictionary<string, string>(StringComparer.Ordinal);
+        using (var document = JsonDocument.Parse(body))
+        {
+            foreach (var field in AuditedFields)
+            {
+                if (document.RootElement.TryGetProperty(field, out var value) && value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+                {
+                    details[field] = value.ToString();
+                }
+            }
+        }
+
+        var repository = details.GetValueOrDefault("repositoryName");
+        var resource = repository is null ? null : http.RequestServices.GetRequiredService<RegistryOptions>().RepositoryArn(repository);
+        http.Audit(AuditEvent.AdminChange, "ecr:" + operation, resource, details);
     }
 }

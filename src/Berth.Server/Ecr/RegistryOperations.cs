@@ -2,6 +2,7 @@ using Berth.Protocol.Ecr;
 using Berth.Registry;
 using Berth.Registry.Repositories;
 using Berth.Registry.Security;
+using Berth.Server.Auth;
 
 namespace Berth.Server.Ecr;
 
@@ -43,12 +44,7 @@ internal static class RegistryOperations
     {
         var services = call.Http.RequestServices;
         var options = services.GetRequiredService<RegistryOptions>();
-        if (!await services.GetRequiredService<IAccessPolicy>().IsAllowedAsync(call.Caller.Principal, EcrActions.DescribeRegistry, "*", call.Http.RequestAborted))
-        {
-            throw new RegistryException(
-                RegistryError.Denied,
-                $"User: {options.UserArn(call.Caller.Principal.Name)} is not authorized to perform: {EcrActions.DescribeRegistry} on resource: *");
-        }
+        await services.GetRequiredService<Authorizer>().RequireResourceAsync(call.Http, EcrActions.DescribeRegistry, "*");
 
         // Berth replicates nowhere, so the configuration has no rules.
         return EcrInput.Json(new DescribeRegistryResponse(options.AccountId, new ReplicationConfiguration([])), EcrRegistryJsonContext.Default.DescribeRegistryResponse);

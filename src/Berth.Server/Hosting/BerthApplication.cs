@@ -10,6 +10,8 @@ using Berth.Registry.Repositories;
 using Berth.Registry.Storage;
 using Berth.Storage.FileSystem;
 using Berth.Registry.Security;
+using Berth.Registry.Audit;
+using Berth.Server.Audit;
 using Berth.Server.Auth;
 using Berth.Server.Ecr;
 using Berth.Server.Errors;
@@ -79,6 +81,7 @@ public static class BerthApplication
         services.AddSingleton<BlobService>();
         services.AddSingleton<ManifestService>();
         services.AddSingleton<ILifecycleStore>(sp => sp.GetRequiredService<SqliteMetadataStore>());
+        services.TryAddSingleton<IAuditLog>(sp => new FileAuditLog(options.DataDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LifecycleService>();
         services.AddHostedService<LifecycleWorker>();
         services.AddSingleton<ImageService>();
@@ -90,6 +93,7 @@ public static class BerthApplication
         services.AddSingleton<AccessKeys>();
         services.AddSingleton<ITokenService, TokenService>();
         services.AddSingleton<SigV4Verifier>();
+        services.AddSingleton<AuthFailureThrottle>();
         services.AddExceptionHandler<RegistryExceptionHandler>();
         services.AddProblemDetails();
         configure?.Invoke(services);

@@ -24,6 +24,13 @@ public sealed record BerthServerOptions
     /// <summary>How far a SigV4 timestamp may be from the server's clock.</summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Failed authentications from one address or for one access key, within <see cref="AuthFailureWindow"/>,
+    /// after which further attempts are throttled until the window passes; 0 turns throttling off.</summary>
+    public int AuthFailureLimit { get; init; } = 20;
+
+    /// <summary>The window in which failed authentications are counted (it starts at the first failure).</summary>
+    public TimeSpan AuthFailureWindow { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Parses <c>host:port</c> (IPv4, <c>[IPv6]:port</c>, or <c>localhost:port</c>).</summary>
     public static bool TryParseListen(string value, out IPEndPoint endpoint)
     {

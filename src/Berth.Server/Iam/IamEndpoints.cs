@@ -2,6 +2,8 @@ using System.Collections.Frozen;
 using System.Text;
 using Berth.Registry;
 using Berth.Registry.Security;
+using Berth.Registry.Audit;
+using Berth.Server.Audit;
 using Berth.Server.Auth;
 using Berth.Server.Hosting;
 using Microsoft.AspNetCore.WebUtilities;
@@ -55,6 +57,12 @@ internal static class IamEndpoints
             [IamOperations.RevokeUserTokens] = IamOperations.RevokeUserTokensAsync,
         }.ToFrozenDictionary();
 
+    /// <summary>Where an operation leaves the id of an access key it created, for the audit log.</summary>
+    public const string CreatedAccessKeyItem = "berth.audit.createdAccessKeyId";
+
+    // The parameters recorded for a change: names and ids only (never PolicyDocument, never a secret).
+    private static readonly string[] AuditedParameters = ["UserName", "AccessKeyId", "PolicyName", "Status"];
+
     /// <summary>True for an IAM Query request: <c>POST /</c> with a form body (the ECR API sends AWS JSON).</summary>
     public static bool IsIamRequest(HttpRequest request) =>
         HttpMethods.IsPost(request.Method)
@@ -99,6 +107,28 @@ internal static class IamEndpoints
         }
 
         var result = await operation(new IamCall(http, action, parameters, caller, requestId));
+        if (!action.StartsWith("Get", StringComparison.Ordinal) && !action.StartsWith("List", StringComparison.Ordinal))
+        {
+            AuditChange(http, action, parameters, caller);
+        }
+
         await result.ExecuteAsync(http);
+    }
+
+    private static void AuditChange(HttpContext http, string action, Dictionary<string, string> parameters, ResolvedAccessKey caller)
+    {
+        var details = AuditedParameters
+            .Where(parameters.ContainsKey)
+            .ToDictionary(name => char.ToLowerInvariant(name[0]) + name[1..], name => parameters[name], StringComparer.Ordinal);
+        if (http.Items[CreatedAccessKeyItem] is string created)
+        {
+            details["accessKeyId"] = created;
+        }
+
+        // Operations without UserName act on the caller, as in IAM.
+        var user = parameters.GetValueOrDefault("UserName") ?? caller.Principal.Name;
+        details.TryAdd("userName", user);
+        var resource = http.RequestServices.GetRequiredService<RegistryOptions>().UserArn(user);
+        http.Audit(AuditEvent.AdminChange, "iam:" + action, resource, details);
     }
 }

@@ -52,6 +52,7 @@ internal static class IamOperations
         var name = call.Get("UserName") ?? call.Caller.Principal.Name;
         await call.RequireAsync(UserArn(call, name));
         var (key, createdAt) = await Service(call).CreateAccessKeyAsync(name, call.Aborted);
+        call.Http.Items[IamEndpoints.CreatedAccessKeyItem] = key.AccessKeyId;
 
         // The only time the secret leaves the server; it is in the response body and nowhere else.
         return call.Ok(xml =>
