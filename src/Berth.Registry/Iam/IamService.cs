@@ -14,7 +14,7 @@ public sealed record IamPage<T>(IReadOnlyList<T> Items, string? Marker);
 /// <remarks>Every failure is a <see cref="RegistryException"/> with IAM's code and wording, so any front end (the IAM
 /// Query API, tests) reports it the same way. Changes to policies reach <see cref="PolicyEvaluator"/> at once.</remarks>
 public sealed partial class IamService(
-    IPrincipalStore principals, IPolicyStore policies, AccessKeys keys, PolicyEvaluator evaluator, TimeProvider time)
+    IPrincipalStore principals, IPolicyStore policies, AccessKeys keys, PolicyEvaluator evaluator, ITokenService tokens, TimeProvider time)
 {
     /// <summary>IAM's quota of access keys per user.</summary>
     public const int MaxAccessKeysPerUser = 2;
@@ -99,6 +99,7 @@ public sealed partial class IamService(
         }
 
         evaluator.ForgetUser(user.Name);
+        tokens.Forget(user.Name);
     }
 
     /// <summary>Creates an access key; its secret exists in the clear only in the returned value.</summary>
@@ -134,6 +135,7 @@ public sealed partial class IamService(
             _ => throw Validation(status, "status", "Member must satisfy enum value set: [Active, Inactive, Expired]"),
         };
         await principals.SetAccessKeyActiveAsync(key.AccessKeyId, active, cancellationToken);
+        tokens.Forget(key.UserName, key.AccessKeyId);
     }
 
     /// <summary>Deletes a key; tokens it minted fail.</summary>
@@ -144,6 +146,8 @@ public sealed partial class IamService(
         {
             throw NoSuchKey(key.AccessKeyId);
         }
+
+        tokens.Forget(key.UserName, key.AccessKeyId);
     }
 
     /// <summary>Creates or replaces an inline policy after validating it.</summary>
@@ -221,6 +225,7 @@ public sealed partial class IamService(
             throw new RegistryException(RegistryError.NoSuchEntity, $"The user with name {user.Name} cannot be found.");
         }
 
+        tokens.Forget(user.Name);
         return now;
     }
 

@@ -21,6 +21,10 @@ public interface ITokenService
     /// <summary>Issues a token for <paramref name="key"/>'s owner.</summary>
     IssuedToken Issue(ResolvedAccessKey key);
 
+    /// <summary>Drops what this node has cached about a user and one of its keys, so a change made here applies at once
+    /// (other nodes see it when their short cache expires).</summary>
+    void Forget(string userName, string? accessKeyId = null);
+
     /// <summary>Validates a password statelessly.</summary>
     /// <exception cref="RegistryException"><see cref="RegistryError.Unauthorized"/>, <see cref="RegistryError.TokenExpired"/> or <see cref="RegistryError.TokenRevoked"/>.</exception>
     ValueTask<TokenIdentity> ValidateAsync(string password, CancellationToken cancellationToken);

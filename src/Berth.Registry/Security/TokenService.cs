@@ -196,6 +196,16 @@ public sealed class TokenService : ITokenService, IDisposable
             : null;
     }
 
+    /// <inheritdoc/>
+    public void Forget(string userName, string? accessKeyId = null)
+    {
+        _users.Remove(userName);
+        if (accessKeyId is not null)
+        {
+            _keys.Remove(accessKeyId);
+        }
+    }
+
     private async ValueTask<Principal?> FindUserAsync(string name, CancellationToken cancellationToken)
     {
         if (_users.TryGetValue(name, out Principal? cached))
