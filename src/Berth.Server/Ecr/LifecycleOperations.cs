@@ -2,6 +2,7 @@ using System.Globalization;
 using Berth.Protocol.Ecr;
 using Berth.Registry;
 using Berth.Registry.Lifecycle;
+using Berth.Registry.Metadata;
 using Berth.Registry.Security;
 
 namespace Berth.Server.Ecr;
@@ -65,7 +66,7 @@ internal static class LifecycleOperations
                 new LifecyclePreviewAction("EXPIRE"),
                 expiry.Rule.RulePriority))
             .ToList();
-        var next = start + page.Count < matching.Count ? "p1:" + (start + page.Count).ToString(CultureInfo.InvariantCulture) : null;
+        var next = start + page.Count < matching.Count ? EcrInput.EncodeToken(TokenKind, (start + page.Count).ToString(CultureInfo.InvariantCulture)) : null;
         return EcrInput.Json(
             new GetLifecyclePolicyPreviewResponse(
                 Account(call), name, preview.PolicyText, "COMPLETE", page, new LifecyclePreviewSummary(matching.Count), next),
@@ -81,21 +82,19 @@ internal static class LifecycleOperations
         return (name, input);
     }
 
-    private static Func<LifecycleExpiry, bool> Filter(string? tagStatus) => tagStatus switch
+    private const string TokenKind = "p1";
+
+    private static Func<LifecycleExpiry, bool> Filter(string? tagStatus) => EcrInput.TagStatusOf(new ImageFilter(tagStatus)) switch
     {
-        null or "ANY" => _ => true,
-        "TAGGED" => expiry => expiry.Image.Tags.Count > 0,
-        "UNTAGGED" => expiry => expiry.Image.Tags.Count == 0,
-        _ => throw new RegistryException(
-            RegistryError.InvalidParameter,
-            "Invalid parameter at 'filter.tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]'"),
+        TagStatus.Tagged => expiry => expiry.Image.Tags.Count > 0,
+        TagStatus.Untagged => expiry => expiry.Image.Tags.Count == 0,
+        _ => _ => true,
     };
 
     private static int StartOf(string? token, int count) =>
-        token is null
+        EcrInput.DecodeToken(TokenKind, token) is not { } text
             ? 0
-            : token.StartsWith("p1:", StringComparison.Ordinal)
-              && int.TryParse(token.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out var start) && start <= count
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var start) && start <= count
                 ? start
                 : throw new RegistryException(RegistryError.InvalidParameter, "Invalid parameter at 'nextToken': the token is not one this registry issued");
 
