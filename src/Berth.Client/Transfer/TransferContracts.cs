@@ -152,12 +152,6 @@ public interface ITransferProgress
     /// <param name="presence">Why.</param>
     void BlobSkipped(Descriptor blob, BlobPresence presence);
 
-    /// <summary>A failed upload is resuming.</summary>
-    /// <param name="blob">The blob.</param>
-    /// <param name="offset">Where it resumes.</param>
-    /// <param name="reason">What failed, in one line.</param>
-    void BlobRetrying(Descriptor blob, long offset, string reason);
-
     /// <summary>The blob is stored at the destination.</summary>
     /// <param name="blob">The blob.</param>
     void BlobCompleted(Descriptor blob);
