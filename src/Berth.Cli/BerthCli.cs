@@ -18,6 +18,9 @@ internal static class BerthCli
         root.Subcommands.Add(TokenCommand.Create(context));
         root.Subcommands.Add(AuthCommand.Create(context));
         root.Subcommands.Add(CredentialHelperCommand.Create(context));
+        root.Subcommands.Add(TransferCommands.Push(context));
+        root.Subcommands.Add(TransferCommands.Pull(context));
+        root.Subcommands.Add(TransferCommands.Copy(context));
         return root;
     }
 

@@ -1,0 +1,41 @@
+using Berth.Client.Transfer.OciLayout;
+
+namespace Berth.Client.Transfer;
+
+/// <summary>Opens the source or destination an <see cref="ImageReference"/> names.</summary>
+public static class TransferEndpoints
+{
+    /// <summary>Opens a source.</summary>
+    /// <param name="reference">Where the image is.</param>
+    /// <param name="options">Registry access.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    /// <returns>The source; the caller disposes it.</returns>
+    /// <exception cref="TransferException">It cannot be opened.</exception>
+    public static async Task<IImageSource> OpenSourceAsync(ImageReference reference, TransferOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        await Task.CompletedTask.ConfigureAwait(false);
+        return reference switch
+        {
+            OciLayoutReference layout => OciLayoutSource.Open(layout),
+            _ => throw new TransferException($"{reference.Text}: not supported as a source yet"),
+        };
+    }
+
+    /// <summary>Opens a destination.</summary>
+    /// <param name="reference">Where the image goes.</param>
+    /// <param name="options">Registry access.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    /// <returns>The destination; the caller disposes it.</returns>
+    /// <exception cref="TransferException">It cannot be opened.</exception>
+    public static async Task<IImageDestination> OpenDestinationAsync(ImageReference reference, TransferOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        await Task.CompletedTask.ConfigureAwait(false);
+        return reference switch
+        {
+            OciLayoutReference layout => OciLayoutDestination.Create(layout),
+            _ => throw new TransferException($"{reference.Text}: not supported as a destination yet"),
+        };
+    }
+}
