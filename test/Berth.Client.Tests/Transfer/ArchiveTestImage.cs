@@ -45,6 +45,8 @@ internal sealed class ArchiveTestImage
 
     public ManifestContent Manifest { get; }
 
+    public IEnumerable<string> DiffIds => UncompressedLayers.Select(l => Digest.Sha256(l).ToString());
+
     public IEnumerable<Descriptor> Blobs => [Config, .. Layers];
 
     public byte[] Bytes(Descriptor blob) => _blobs[blob.Digest!];
@@ -81,12 +83,13 @@ internal sealed class ArchiveTestImage
     public static BlobOpener Opener(byte[] bytes) =>
         (offset, _) => Task.FromResult<Stream>(new MemoryStream(bytes, (int)offset, bytes.Length - (int)offset, writable: false));
 
+    // ustar with a fixed mtime: the same content always gives the same tar (PAX entries would add atime/ctime).
     public static byte[] Tar(string file, string content)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
+        using (var writer = new TarWriter(buffer, TarEntryFormat.Ustar, leaveOpen: true))
         {
-            var entry = new PaxTarEntry(TarEntryType.RegularFile, file)
+            var entry = new UstarTarEntry(TarEntryType.RegularFile, file)
             {
                 DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
                 ModificationTime = DateTimeOffset.UnixEpoch,

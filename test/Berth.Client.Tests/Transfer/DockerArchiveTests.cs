@@ -344,14 +344,22 @@ public sealed class DockerArchiveTests
 
     internal static List<string> ReadTarNames(string path) => [.. ReadTarFiles(path).Keys];
 
-    internal static Dictionary<string, byte[]> ReadTarFiles(string path)
+    internal static Dictionary<string, byte[]> ReadTarFiles(string path, bool onlyRegularFiles = true)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         using var file = File.OpenRead(path);
         using var reader = new TarReader(file);
         while (reader.GetNextEntry() is { } entry)
         {
-            Assert.Equal(TarEntryType.RegularFile, entry.EntryType);
+            if (onlyRegularFiles)
+            {
+                Assert.Equal(TarEntryType.RegularFile, entry.EntryType);
+            }
+            else if (entry.EntryType != TarEntryType.RegularFile)
+            {
+                continue;
+            }
+
             using var data = new MemoryStream();
             entry.DataStream?.CopyTo(data);
             Assert.True(files.TryAdd(entry.Name, data.ToArray()), $"{entry.Name} appears twice");
