@@ -52,7 +52,7 @@ public sealed class DockerArchiveSkopeoTests
         Assert.Contains("not found", other.StandardError, StringComparison.Ordinal);
 
         var layout = Path.Combine(sandbox.WorkDirectory, "layout");
-        var copy = await sandbox.RunSkopeoAsync(["copy", $"docker-archive:{path}", $"oci:{layout}:v1"], cancellationToken: Ct);
+        var copy = await sandbox.RunSkopeoAsync(["copy", "--tmpdir", TempDir(sandbox), $"docker-archive:{path}", $"oci:{layout}:v1"], cancellationToken: Ct);
         Assert.True(copy.ExitCode == 0, copy.ToString());
         using var index = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(layout, "index.json")));
         var manifestDigest = index.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString()!;
@@ -74,7 +74,7 @@ public sealed class DockerArchiveSkopeoTests
         var image = SampleImage();
         image.WriteOciLayout(layout, "v1");
         var path = Path.Combine(sandbox.WorkDirectory, "from-skopeo.tar");
-        var copy = await sandbox.RunSkopeoAsync(["copy", $"oci:{layout}:v1", $"docker-archive:{path}:{Tag}"], cancellationToken: Ct);
+        var copy = await sandbox.RunSkopeoAsync(["copy", "--tmpdir", TempDir(sandbox), $"oci:{layout}:v1", $"docker-archive:{path}:{Tag}"], cancellationToken: Ct);
         Assert.True(copy.ExitCode == 0, copy.ToString());
 
         await using var source = DockerArchiveSource.Open(new DockerArchiveReference($"docker-archive:{path}:{Tag}", path, Tag));
@@ -98,6 +98,10 @@ public sealed class DockerArchiveSkopeoTests
         await using var unnamed = DockerArchiveSource.Open(new DockerArchiveReference($"docker-archive:{path}", path, null));
         Assert.Equal((await source.GetManifestAsync(null, Ct)).Digest, (await unnamed.GetManifestAsync(null, Ct)).Digest);
     }
+
+    // skopeo 1.9 puts a streamed blob's scratch file in /var/tmp unless told otherwise (seen with strace); the
+    // sandbox's TMPDIR does not move it.
+    private static string TempDir(PodmanSandbox sandbox) => Directory.CreateDirectory(Path.Combine(sandbox.WorkDirectory, "skopeo-tmp")).FullName;
 
     private static byte[] ReadLayoutBlob(string layout, string digest) =>
         File.ReadAllBytes(Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..]));
