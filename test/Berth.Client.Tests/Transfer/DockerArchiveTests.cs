@@ -335,6 +335,69 @@ public sealed class DockerArchiveTests
         Assert.DoesNotContain('\n', Assert.Throws<TransferException>(() => DockerArchiveSource.Open(Reference(garbage))).Message);
     }
 
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(511L)]
+    [InlineData((1L << 33) - 1)]
+    [InlineData(10L * 1024 * 1024 * 1024)]
+    public void TarHeader_IsReadBackWithNameAndSize_IncludingSizesOver8GiB(long size)
+    {
+        var name = new string('a', 64) + ".json";
+        var header = new byte[512];
+        DockerArchiveFormat.WriteFileHeader(header, name, size);
+
+        // A sparse file stands in for the data, so no 10 GiB are written.
+        using var temp = TempDirectory.Create();
+        using var file = new FileStream(temp.Combine("big.tar"), FileMode.CreateNew, FileAccess.ReadWrite);
+        file.Write(header);
+        file.SetLength(512 + size + 1024);
+        file.Position = 0;
+        using var reader = new TarReader(file, leaveOpen: true);
+        var entry = reader.GetNextEntry(copyData: false)!;
+        Assert.Equal(name, entry.Name);
+        Assert.Equal(size, entry.Length);
+        Assert.Equal(TarEntryType.RegularFile, entry.EntryType);
+        Assert.Equal(DateTimeOffset.UnixEpoch, entry.ModificationTime);
+        Assert.Equal(512, entry.DataOffset);
+        Assert.Null(reader.GetNextEntry(copyData: false));
+    }
+
+    [Fact]
+    public async Task Destination_SameImageTwice_GivesByteIdenticalArchives()
+    {
+        using var temp = TempDirectory.Create();
+        foreach (var file in new[] { "one.tar", "two.tar" })
+        {
+            await using var destination = DockerArchiveDestination.Create(Reference(temp.Combine(file), "app:v1"));
+            await SampleImage().CopyToAsync(destination, Ct);
+        }
+
+        Assert.Equal(File.ReadAllBytes(temp.Combine("one.tar")), File.ReadAllBytes(temp.Combine("two.tar")));
+    }
+
+    [Fact]
+    public async Task Destination_ExistingTarget_IsReplacedOnlyOnCommit()
+    {
+        using var temp = TempDirectory.Create();
+        var path = temp.Combine("image.tar");
+        File.WriteAllText(path, "previous");
+        var image = SampleImage();
+        await using (var failed = DockerArchiveDestination.Create(Reference(path)))
+        {
+            await failed.PutBlobAsync(image.Config, ArchiveTestImage.Opener(image.Bytes(image.Config)), _ => { }, Ct);
+        }
+
+        Assert.Equal("previous", File.ReadAllText(path));
+        await using (var destination = DockerArchiveDestination.Create(Reference(path)))
+        {
+            await image.CopyToAsync(destination, Ct);
+        }
+
+        await using var source = DockerArchiveSource.Open(Reference(path));
+        Assert.Equal(image.Config.Digest, (await source.GetManifestAsync(null, Ct)).Parse().Config!.Digest);
+        Assert.Single(Directory.GetFileSystemEntries(temp.Path));
+    }
+
     internal static async Task<byte[]> ReadAllAsync(Stream stream)
     {
         using var buffer = new MemoryStream();
