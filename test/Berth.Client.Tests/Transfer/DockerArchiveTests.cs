@@ -336,29 +336,29 @@ public sealed class DockerArchiveTests
     }
 
     [Theory]
-    [InlineData(0L)]
-    [InlineData(511L)]
-    [InlineData((1L << 33) - 1)]
-    [InlineData(10L * 1024 * 1024 * 1024)]
-    public void TarHeader_IsReadBackWithNameAndSize_IncludingSizesOver8GiB(long size)
+    [InlineData(64, 0L)]
+    [InlineData(64, 511L)]
+    [InlineData(64, (1L << 33) - 1)]
+    [InlineData(64, 10L * 1024 * 1024 * 1024)]
+    [InlineData(128, 1000L)]
+    [InlineData(128, 10L * 1024 * 1024 * 1024)]
+    public void TarHeader_IsReadBackWithNameAndSize_IncludingSha512NamesAndSizesOver8GiB(int hexLength, long size)
     {
-        var name = new string('a', 64) + ".json";
-        var header = new byte[512];
-        DockerArchiveFormat.WriteFileHeader(header, name, size);
+        var name = new string('a', hexLength) + ".json";
+        var header = DockerArchiveFormat.FileHeader(name, size);
 
         // A sparse file stands in for the data, so no 10 GiB are written.
         using var temp = TempDirectory.Create();
         using var file = new FileStream(temp.Combine("big.tar"), FileMode.CreateNew, FileAccess.ReadWrite);
         file.Write(header);
-        file.SetLength(512 + size + 1024);
+        file.SetLength(header.Length + size + 1024);
         file.Position = 0;
         using var reader = new TarReader(file, leaveOpen: true);
         var entry = reader.GetNextEntry(copyData: false)!;
         Assert.Equal(name, entry.Name);
         Assert.Equal(size, entry.Length);
         Assert.Equal(TarEntryType.RegularFile, entry.EntryType);
-        Assert.Equal(DateTimeOffset.UnixEpoch, entry.ModificationTime);
-        Assert.Equal(512, entry.DataOffset);
+        Assert.Equal(header.Length, entry.DataOffset);
         Assert.Null(reader.GetNextEntry(copyData: false));
     }
 

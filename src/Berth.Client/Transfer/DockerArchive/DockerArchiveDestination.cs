@@ -280,9 +280,7 @@ public sealed class DockerArchiveDestination : IImageDestination
 
     private async Task WriteBlobAsync(string fileName, Descriptor blob, Digest digest, BlobOpener open, Action<long> position, CancellationToken cancellationToken)
     {
-        var header = new byte[DockerArchiveFormat.BlockSize];
-        DockerArchiveFormat.WriteFileHeader(header, fileName, blob.Size);
-        await _archive.WriteAsync(header, cancellationToken);
+        await _archive.WriteAsync(DockerArchiveFormat.FileHeader(fileName, blob.Size), cancellationToken);
 
         using var hash = IncrementalHash.CreateHash(digest.HashAlgorithm);
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
@@ -366,9 +364,7 @@ public sealed class DockerArchiveDestination : IImageDestination
 
     private async Task WriteSmallFileAsync(string fileName, byte[] content, CancellationToken cancellationToken)
     {
-        var header = new byte[DockerArchiveFormat.BlockSize];
-        DockerArchiveFormat.WriteFileHeader(header, fileName, content.Length);
-        await _archive.WriteAsync(header, cancellationToken);
+        await _archive.WriteAsync(DockerArchiveFormat.FileHeader(fileName, content.Length), cancellationToken);
         await _archive.WriteAsync(content, cancellationToken);
         await WritePaddingAsync(content.Length, cancellationToken);
     }

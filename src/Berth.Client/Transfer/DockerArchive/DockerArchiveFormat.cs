@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Berth.Protocol;
@@ -190,23 +191,42 @@ internal static class DockerArchiveFormat
         return string.Join('/', parts);
     }
 
-    /// <summary>Writes a ustar header for a regular file (mode 0644, owner 0, mtime 0 so the same image gives the same
-    /// bytes). Sizes of 8 GiB and more use the base-256 size encoding that Go's archive/tar (docker, skopeo) reads.</summary>
-    public static void WriteFileHeader(Span<byte> block, string name, long size)
+    /// <summary>The header block(s) of a regular file: one ustar block, preceded by a PAX extended header carrying
+    /// the path when the name does not fit ustar's 100 bytes (a sha512 digest's hex).</summary>
+    public static byte[] FileHeader(string name, long size)
     {
-        if (block.Length != BlockSize)
+        var nameBytes = Encoding.UTF8.GetBytes(name);
+        if (nameBytes.Length <= 100)
         {
-            throw new ArgumentException("A tar header is one 512-byte block.", nameof(block));
+            var block = new byte[BlockSize];
+            WriteHeaderBlock(block, nameBytes, size, (byte)'0');
+            return block;
         }
 
+        // A PAX record is "LENGTH path=VALUE\n", LENGTH counting its own digits too.
+        var body = $" path={name}\n";
+        var length = Encoding.UTF8.GetByteCount(body);
+        var total = length + 1;
+        while (total.ToString(CultureInfo.InvariantCulture).Length + length != total)
+        {
+            total = total.ToString(CultureInfo.InvariantCulture).Length + length;
+        }
+
+        var record = Encoding.UTF8.GetBytes(total.ToString(CultureInfo.InvariantCulture) + body);
+        var padded = (record.Length + BlockSize - 1) / BlockSize * BlockSize;
+        var headers = new byte[BlockSize + padded + BlockSize];
+        WriteHeaderBlock(headers.AsSpan(0, BlockSize), Encoding.ASCII.GetBytes("PaxHeaders/" + name[..Math.Min(name.Length, 80)]), record.Length, (byte)'x');
+        record.CopyTo(headers, BlockSize);
+        WriteHeaderBlock(headers.AsSpan(BlockSize + padded, BlockSize), nameBytes.AsSpan(0, 100), size, (byte)'0');
+        return headers;
+    }
+
+    // A ustar header (mode 0644, owner 0, mtime 0 so the same image gives the same bytes). Sizes of 8 GiB and more use
+    // the base-256 encoding that Go's archive/tar (docker, skopeo), GNU tar and .NET read.
+    private static void WriteHeaderBlock(Span<byte> block, ReadOnlySpan<byte> name, long size, byte type)
+    {
         block.Clear();
-        var nameBytes = Encoding.ASCII.GetBytes(name);
-        if (nameBytes.Length > 100)
-        {
-            throw new ArgumentException($"tar entry name '{name}' is longer than 100 bytes", nameof(name));
-        }
-
-        nameBytes.CopyTo(block);
+        name.CopyTo(block);
         WriteOctal(block.Slice(100, 8), Convert.ToInt64("644", 8));
         WriteOctal(block.Slice(108, 8), 0);
         WriteOctal(block.Slice(116, 8), 0);
@@ -221,7 +241,7 @@ internal static class DockerArchiveFormat
         }
 
         WriteOctal(block.Slice(136, 12), 0);
-        block[156] = (byte)'0';
+        block[156] = type;
         "ustar\0"u8.CopyTo(block[257..]);
         "00"u8.CopyTo(block[263..]);
 
