@@ -30,6 +30,34 @@ public sealed class TransferCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Copy_IndexToDockerArchive_TakesOnePlatform_AndTheArchiveCopiesBack()
+    {
+        var source = new OciLayoutBuilder(_temp.Combine("src"));
+        var amd64 = await source.AddImageAsync("linux/amd64", [20_000], seed: 7, Ct);
+        var arm64 = await source.AddImageAsync("linux/arm64", [30_000, 500], seed: 8, Ct);
+        source.Tag(source.AddIndex(amd64, arm64), "v1");
+        var archive = _temp.Combine("app.tar");
+
+        var toArchive = await RunAsync(["copy", "--platform", "linux/arm64", $"oci:{source.Directory}:v1", $"docker-archive:{archive}:team/app:v1"]);
+        var back = await RunAsync(["copy", $"docker-archive:{archive}", $"oci:{_temp.Combine("back")}:v1"]);
+        var noSuchPlatform = await RunAsync(["copy", "--platform", "linux/riscv64", $"oci:{source.Directory}:v1", $"docker-archive:{_temp.Combine("none.tar")}"]);
+
+        Assert.True(toArchive.ExitCode == 0, toArchive.ToString());
+        Assert.Equal(arm64.Digest, toArchive.Output.Trim());
+        Assert.True(back.ExitCode == 0, back.ToString());
+        var original = OciLayoutBuilder.HashBlobs(source.Directory);
+        var copied = OciLayoutBuilder.HashBlobs(_temp.Combine("back"));
+        Assert.Equal(4, copied.Count);
+        // Same config and layer bytes; the manifest the archive source writes is compact JSON in OCI order, as ours was.
+        Assert.All(copied, blob => Assert.Equal(original[blob.Key], blob.Value));
+        Assert.Equal(arm64.Digest, back.Output.Trim());
+        Assert.Equal(1, noSuchPlatform.ExitCode);
+        Assert.Contains("has no image for linux/riscv64", noSuchPlatform.Error, StringComparison.Ordinal);
+        Assert.Contains("holds a single image", noSuchPlatform.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.Combine("none.tar")));
+    }
+
+    [Fact]
     public async Task Copy_Quiet_PrintsOnlyTheDigest()
     {
         var source = new OciLayoutBuilder(_temp.Combine("src"));

@@ -1,3 +1,4 @@
+using Berth.Client.Transfer.DockerArchive;
 using Berth.Client.Transfer.OciLayout;
 
 namespace Berth.Client.Transfer;
@@ -18,6 +19,7 @@ public static class TransferEndpoints
         return reference switch
         {
             OciLayoutReference layout => OciLayoutSource.Open(layout),
+            DockerArchiveReference archive => DockerArchiveSource.Open(archive),
             _ => throw new TransferException($"{reference.Text}: not supported as a source yet"),
         };
     }
@@ -35,6 +37,7 @@ public static class TransferEndpoints
         return reference switch
         {
             OciLayoutReference layout => OciLayoutDestination.Create(layout),
+            DockerArchiveReference archive => DockerArchiveDestination.Create(archive),
             _ => throw new TransferException($"{reference.Text}: not supported as a destination yet"),
         };
     }
