@@ -21,14 +21,15 @@ internal sealed class RegistryTransport : IDisposable
     private AuthenticationHeaderValue? _authorization;
     private AuthenticationHeaderValue? _bearerChallenge;
 
-    private RegistryTransport(string host, string repository, bool push, TransferOptions options, BasicCredentials? credentials)
+    private RegistryTransport(string host, string repository, bool push, TransferOptions options, BasicCredentials? credentials, Func<HttpMessageHandler, HttpMessageHandler>? wrapHandler)
     {
         Host = host;
         Repository = repository;
         Options = options;
         _push = push;
         _credentials = credentials;
-        var handler = RegistryPing.CreateHandler(options.TlsVerify, _sniffer, Math.Max(options.Jobs + 2, 4));
+        HttpMessageHandler handler = RegistryPing.CreateHandler(options.TlsVerify, _sniffer, Math.Max(options.Jobs + 2, 4));
+        handler = wrapHandler is null ? handler : wrapHandler(handler);
         _client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd(ClientAssembly.UserAgent);
         _client.DefaultRequestHeaders.Add("Docker-Distribution-Api-Version", "registry/2.0");
@@ -48,11 +49,12 @@ internal sealed class RegistryTransport : IDisposable
 
     /// <summary>Resolves credentials (failing early on an expired login), pings <c>/v2/</c> to pick the scheme
     /// and learn the challenge.</summary>
-    public static async Task<RegistryTransport> ConnectAsync(string host, string repository, bool push, TransferOptions options, CancellationToken cancellationToken)
+    public static async Task<RegistryTransport> ConnectAsync(
+        string host, string repository, bool push, TransferOptions options, CancellationToken cancellationToken, Func<HttpMessageHandler, HttpMessageHandler>? wrapHandler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var credentials = await RegistryCredentials.ResolveAsync(host, repository, options, cancellationToken);
-        var transport = new RegistryTransport(host, repository, push, options, credentials);
+        var transport = new RegistryTransport(host, repository, push, options, credentials, wrapHandler);
         try
         {
             await transport.PingAsync(cancellationToken);
