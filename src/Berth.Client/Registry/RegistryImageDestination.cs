@@ -73,7 +73,9 @@ public sealed class RegistryImageDestination : IImageDestination
 
             if (head.StatusCode != HttpStatusCode.NotFound)
             {
-                throw await _transport.ErrorAsync(head, $"checking blob {blob.Digest} in {What}", cancellationToken);
+                // A HEAD answer has no body to say why (e.g. an expired token): ask again with GET for the error.
+                using var get = await _transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), HttpCompletionOption.ResponseHeadersRead, timeout: true, cancellationToken);
+                throw await _transport.ErrorAsync(get.IsSuccessStatusCode ? head : get, $"checking blob {blob.Digest} in {What}", cancellationToken);
             }
         }
 
