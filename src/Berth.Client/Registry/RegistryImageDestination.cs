@@ -16,6 +16,7 @@ public sealed class RegistryImageDestination : IImageDestination
 
     // A fresh upload that vanishes again and again (the registry forgets sessions) is not worth chasing forever.
     private const int MaxFreshUploads = 5;
+    private const int MaxTokenRenewals = 3;
 
     private readonly RegistryImageReference _reference;
     private readonly RegistryTransport _transport;
@@ -239,6 +240,7 @@ public sealed class RegistryImageDestination : IImageDestination
         private long _retryingSince;
         private int _freshUploads;
         private bool _done;
+        private int _tokenRenewals;
 
         public async Task RunAsync(CancellationToken cancellationToken)
         {
@@ -420,6 +422,15 @@ public sealed class RegistryImageDestination : IImageDestination
                 await BackOffAsync(
                     new TransferException($"{_what}: {code ?? $"status {(int)response.StatusCode} ({response.ReasonPhrase})"}{(message is null ? "" : ": " + message)}"),
                     cancellationToken);
+                return;
+            }
+
+            // A PATCH body cannot be sent twice, so an expired Bearer token is renewed here and the upload resumes.
+            if (response.StatusCode == HttpStatusCode.Unauthorized && _tokenRenewals < MaxTokenRenewals && await _transport.RenewBearerTokenAsync(cancellationToken))
+            {
+                _tokenRenewals++;
+                await DropSourceAsync();
+                _needStatus = _location is not null;
                 return;
             }
 

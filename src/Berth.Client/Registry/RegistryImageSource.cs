@@ -38,10 +38,15 @@ public sealed class RegistryImageSource : IImageSource
     /// <param name="cancellationToken">Cancels the open.</param>
     /// <returns>The source; dispose it to close its connections.</returns>
     /// <exception cref="TransferException">The registry cannot be reached or the login has expired.</exception>
-    public static async Task<RegistryImageSource> OpenAsync(RegistryImageReference reference, TransferOptions options, CancellationToken cancellationToken)
+    public static Task<RegistryImageSource> OpenAsync(RegistryImageReference reference, TransferOptions options, CancellationToken cancellationToken) =>
+        OpenAsync(reference, options, null, cancellationToken);
+
+    // Tests put a fake or fault-injecting handler between the transport and the network.
+    internal static async Task<RegistryImageSource> OpenAsync(
+        RegistryImageReference reference, TransferOptions options, Func<HttpMessageHandler, HttpMessageHandler>? wrapHandler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        var transport = await RegistryTransport.ConnectAsync(reference.Host, reference.Repository, push: false, options, cancellationToken);
+        var transport = await RegistryTransport.ConnectAsync(reference.Host, reference.Repository, push: false, options, cancellationToken, wrapHandler);
         return new RegistryImageSource(reference, transport);
     }
 

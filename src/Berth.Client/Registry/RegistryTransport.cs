@@ -90,6 +90,19 @@ internal sealed class RegistryTransport : IDisposable
         return response;
     }
 
+    /// <summary>Fetches a new Bearer token when the registry uses them (a long upload can outlive one).</summary>
+    /// <returns>Whether there was a token to renew.</returns>
+    public async Task<bool> RenewBearerTokenAsync(CancellationToken cancellationToken)
+    {
+        if (_bearerChallenge is null)
+        {
+            return false;
+        }
+
+        await FetchBearerTokenAsync(cancellationToken);
+        return true;
+    }
+
     /// <summary><see cref="SendRawAsync"/>, with transport failures turned into <c>cannot reach registry …</c>.</summary>
     public async Task<HttpResponseMessage> SendAsync(
         Func<HttpRequestMessage> create, HttpCompletionOption completion, bool timeout, CancellationToken cancellationToken)

@@ -228,6 +228,53 @@ public sealed class RegistryTransferTests(CreateOnPushServerFixture fixture) : I
     }
 
     [Fact]
+    public async Task PutBlob_UploadSessionGone_StartsANewUploadFromByteZero()
+    {
+        var options = Options(_work, Server.Host, await Server.IssuePasswordAsync(Ct)) with { ChunkSize = 64 * 1024 };
+        var blob = MemoryBlob.Random(200 * 1024);
+        var faults = new CancelUploadBeforePatchHandler(patchNumber: 2);
+        var opened = new List<long>();
+        var positions = new List<long>();
+        await using (var destination = await RegistryImageDestination.OpenAsync(
+            Reference($"{Server.Host}/xfer/gone:v1"), options, inner => { faults.InnerHandler = inner; return faults; }, Ct))
+        {
+            var before = Server.Logs.Requests().Count;
+            await destination.PutBlobAsync(blob.Descriptor, blob.Opener(opened), p => positions.Add(p), Ct);
+            var requests = Server.Logs.Requests().Skip(before).Where(r => r.Path.StartsWith("/v2/xfer/gone/", StringComparison.Ordinal)).ToList();
+            Assert.Contains(requests, r => r is { Method: "PATCH", Status: 404 });
+            Assert.Equal(2, requests.Count(r => r is { Method: "POST", Status: 202 }));
+        }
+
+        Assert.Equal([0, 0], opened);
+        Assert.Contains(0, positions.Skip(1));
+        Assert.Equal(blob.Bytes.LongLength, positions[^1]);
+
+        await using var source = await RegistryImageSource.OpenAsync(Reference($"{Server.Host}/xfer/gone:v1"), options, Ct);
+        Assert.Equal(blob.Bytes, await ReadAllAsync(await source.OpenBlobAsync(blob.Descriptor, 0, Ct)));
+    }
+
+    [Fact]
+    public async Task BearerChallenge_TokenFetchedWithBasicCredentialsAndRepositoryScope_ThenUsed()
+    {
+        var options = Options(_work, FakeBearerRegistry.Host, "secret-password");
+        var registry = new FakeBearerRegistry();
+        var manifest = MemoryImage.Create(10).Manifest;
+        await using (var destination = await RegistryImageDestination.OpenAsync(
+            Reference($"{FakeBearerRegistry.Host}/team/app:v1"), options, inner => { inner.Dispose(); return registry; }, Ct))
+        {
+            await destination.PutManifestAsync(manifest, isRoot: true, Ct);
+        }
+
+        Assert.Equal(["service=fake.test&scope=repository%3Ateam%2Fapp%3Apull%2Cpush"], registry.TokenQueries);
+        Assert.Equal(manifest.Bytes, registry.Manifest);
+
+        await using var source = await RegistryImageSource.OpenAsync(
+            Reference($"{FakeBearerRegistry.Host}/team/app:v1"), options, inner => { inner.Dispose(); return registry; }, Ct);
+        Assert.Equal(manifest.Bytes, (await source.GetManifestAsync(null, Ct)).Bytes);
+        Assert.Equal("service=fake.test&scope=repository%3Ateam%2Fapp%3Apull", registry.TokenQueries[^1]);
+    }
+
+    [Fact]
     public async Task PutBlob_WrongDigest_FailsWithTheOciCodeAndMessage()
     {
         var options = Options(_work, Server.Host, await Server.IssuePasswordAsync(Ct));
@@ -412,6 +459,72 @@ public sealed class RegistryTransferTests(CreateOnPushServerFixture fixture) : I
 
             request.Content = cut;
             return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>Cancels the upload on the server (DELETE, as an expiring session would vanish) just before the
+    /// <c>patchNumber</c>-th PATCH goes out.</summary>
+    private sealed class CancelUploadBeforePatchHandler(int patchNumber) : DelegatingHandler
+    {
+        private int _patches;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Patch && Interlocked.Increment(ref _patches) == patchNumber)
+            {
+                using var delete = new HttpRequestMessage(HttpMethod.Delete, request.RequestUri);
+                delete.Headers.Authorization = request.Headers.Authorization;
+                using var deleted = await base.SendAsync(delete, cancellationToken);
+                Assert.Equal(System.Net.HttpStatusCode.NoContent, deleted.StatusCode);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>A registry that wants Bearer tokens from a token service (distribution's scheme), in memory.</summary>
+    private sealed class FakeBearerRegistry : HttpMessageHandler
+    {
+        public const string Host = "fake.test:5000";
+        private const string Token = "fake-token-1";
+
+        public List<string> TokenQueries { get; } = [];
+
+        public byte[]? Manifest { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var url = request.RequestUri!;
+            if (url.Host == "auth.fake.test")
+            {
+                TokenQueries.Add(url.Query.TrimStart('?'));
+                var basic = request.Headers.Authorization is { Scheme: "Basic" } auth ? BasicCredentials.TryDecode(auth.Parameter) : null;
+                return basic == new BasicCredentials("AWS", "secret-password")
+                    ? new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent($$"""{"token":"{{Token}}","expires_in":300}""") }
+                    : new HttpResponseMessage(System.Net.HttpStatusCode.Unauthorized);
+            }
+
+            if (request.Headers.Authorization is not { Scheme: "Bearer", Parameter: Token })
+            {
+                var challenge = new HttpResponseMessage(System.Net.HttpStatusCode.Unauthorized) { Content = new StringContent("""{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}""") };
+                challenge.Headers.WwwAuthenticate.ParseAdd("Bearer realm=\"https://auth.fake.test/token\",service=\"fake.test\"");
+                return challenge;
+            }
+
+            switch (request.Method.Method, url.AbsolutePath)
+            {
+                case ("GET", "/v2/"):
+                    return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+                case ("PUT", "/v2/team/app/manifests/v1"):
+                    Manifest = await request.Content!.ReadAsByteArrayAsync(cancellationToken);
+                    return new HttpResponseMessage(System.Net.HttpStatusCode.Created);
+                case ("GET", "/v2/team/app/manifests/v1") when Manifest is not null:
+                    var content = new ByteArrayContent(Manifest);
+                    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(MediaTypes.OciManifest);
+                    return new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = content };
+                default:
+                    return new HttpResponseMessage(System.Net.HttpStatusCode.NotFound);
+            }
         }
     }
 
