@@ -361,6 +361,37 @@ public sealed class RegistryTransferTests(CreateOnPushServerFixture fixture) : I
     }
 
     [Fact]
+    public async Task RealTls_SelfSignedCertificate_TlsVerifyOff_StaysOnHttps()
+    {
+        await using var tls = new TlsTerminator(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Server.BaseAddress.Port));
+        var options = Options(_work, tls.Host, await Server.IssuePasswordAsync(Ct)) with { ChunkSize = 4096 };
+        var image = MemoryImage.Create(10_000);
+
+        // The terminator only speaks TLS: had the transport fallen back to http, every request would fail.
+        await using (var destination = await RegistryImageDestination.OpenAsync(Reference($"{tls.Host}/xfer/tls:v1"), options, Ct))
+        {
+            await PushAsync(destination, image);
+        }
+
+        await using var source = await RegistryImageSource.OpenAsync(Reference($"{tls.Host}/xfer/tls:v1"), options, Ct);
+        Assert.Equal(image.Manifest.Bytes, (await source.GetManifestAsync(null, Ct)).Bytes);
+        Assert.Equal(image.Layers[0].Bytes, await ReadAllAsync(await source.OpenBlobAsync(image.Layers[0].Descriptor, 0, Ct)));
+    }
+
+    [Fact]
+    public async Task RealTls_SelfSignedCertificate_TlsVerifyOn_FailsOnHttpsWithoutFallingBack()
+    {
+        await using var tls = new TlsTerminator(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Server.BaseAddress.Port));
+        var options = Options(_work, tls.Host, await Server.IssuePasswordAsync(Ct)) with { TlsVerify = true };
+
+        var e = await Assert.ThrowsAsync<TransferException>(() => RegistryImageSource.OpenAsync(Reference($"{tls.Host}/xfer/tls:v1"), options, Ct));
+
+        Assert.StartsWith($"cannot reach registry {tls.Host} (https://{tls.Host}/v2/): ", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public async Task NoCredentials_401_SaysToLogIn()
     {
         var options = Options(_work, Server.Host, null);
