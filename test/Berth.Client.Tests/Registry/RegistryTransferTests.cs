@@ -275,6 +275,20 @@ public sealed class RegistryTransferTests(CreateOnPushServerFixture fixture) : I
     }
 
     [Fact]
+    public async Task OpenBlob_RedirectToStorage_IsFollowedWithTheRangeAndWithoutTheRegistrysCredentials()
+    {
+        var options = Options(_work, RedirectingRegistry.Host, "secret-password");
+        var blob = MemoryBlob.Random(5000);
+        var registry = new RedirectingRegistry(blob.Bytes);
+        await using var source = await RegistryImageSource.OpenAsync(
+            Reference($"{RedirectingRegistry.Host}/team/app:v1"), options, inner => { inner.Dispose(); return registry; }, Ct);
+
+        Assert.Equal(blob.Bytes[1000..], await ReadAllAsync(await source.OpenBlobAsync(blob.Descriptor, 1000, Ct)));
+
+        Assert.Equal(["registry Basic bytes=1000-", "storage - bytes=1000-"], registry.Seen);
+    }
+
+    [Fact]
     public async Task PutBlob_WrongDigest_FailsWithTheOciCodeAndMessage()
     {
         var options = Options(_work, Server.Host, await Server.IssuePasswordAsync(Ct));
@@ -556,6 +570,34 @@ public sealed class RegistryTransferTests(CreateOnPushServerFixture fixture) : I
                 default:
                     return new HttpResponseMessage(System.Net.HttpStatusCode.NotFound);
             }
+        }
+    }
+
+    /// <summary>A registry that redirects blob GETs to storage on another host, as ECR sends them to S3.</summary>
+    private sealed class RedirectingRegistry(byte[] blob) : HttpMessageHandler
+    {
+        public const string Host = "registry.fake.test";
+
+        public List<string> Seen { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var url = request.RequestUri!;
+            if (url.AbsolutePath == "/v2/")
+            {
+                return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK));
+            }
+
+            Seen.Add($"{(url.Host == Host ? "registry" : "storage")} {request.Headers.Authorization?.Scheme ?? "-"} {request.Headers.Range}");
+            if (url.Host == Host)
+            {
+                var redirect = new HttpResponseMessage(System.Net.HttpStatusCode.TemporaryRedirect);
+                redirect.Headers.Location = new Uri("https://storage.fake.test/blob?signature=abc");
+                return Task.FromResult(redirect);
+            }
+
+            var from = (int)request.Headers.Range!.Ranges.Single().From!.Value;
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.PartialContent) { Content = new ByteArrayContent(blob[from..]) });
         }
     }
 
