@@ -54,10 +54,18 @@ public sealed class BerthServeProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>dotnet <paramref name="berthDll"/> serve</c> on a free loopback port and waits until it announces itself.</summary>
-    public static async Task<BerthServeProcess> StartAsync(
-        string berthDll, string dataDirectory, IEnumerable<string>? extraArguments = null, CancellationToken cancellationToken = default)
+    public static Task<BerthServeProcess> StartAsync(
+        string berthDll, string dataDirectory, IEnumerable<string>? extraArguments = null, CancellationToken cancellationToken = default) =>
+        StartOnPortAsync(berthDll, dataDirectory, FreePort(), extraArguments, cancellationToken);
+
+    /// <summary>Starts another <c>berth serve</c> on this one's data directory and port (after it was killed or
+    /// stopped), so a client that keeps the address sees the same registry come back.</summary>
+    public Task<BerthServeProcess> StartAgainAsync(string berthDll, IEnumerable<string>? extraArguments = null, CancellationToken cancellationToken = default) =>
+        StartOnPortAsync(berthDll, DataDirectory, Port, extraArguments, cancellationToken);
+
+    private static async Task<BerthServeProcess> StartOnPortAsync(
+        string berthDll, string dataDirectory, int port, IEnumerable<string>? extraArguments, CancellationToken cancellationToken)
     {
-        var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

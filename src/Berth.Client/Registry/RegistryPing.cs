@@ -184,11 +184,15 @@ public sealed class RegistryPing : IDisposable
         }
     }
 
-    private static SocketsHttpHandler CreateHandler(bool tlsVerify, HttpSniffer sniffer)
+    // Shared with the transfer transport: no automatic redirects (a redirect to another host must not carry the
+    // registry's Authorization), a connect timeout, and a TLS sniffer for Go's "HTTP response to HTTPS client".
+    internal static SocketsHttpHandler CreateHandler(bool tlsVerify, HttpSniffer sniffer, int maxConnectionsPerServer = int.MaxValue)
     {
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
+            MaxConnectionsPerServer = maxConnectionsPerServer,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             ConnectTimeout = TimeSpan.FromSeconds(15),
             ConnectCallback = async (context, cancellationToken) =>
             {
@@ -268,7 +272,7 @@ public sealed class RegistryPing : IDisposable
     }
 
     // Go-like text for a failed request: the innermost cause, e.g. "Connection refused".
-    private static string Describe(Exception e)
+    internal static string Describe(Exception e)
     {
         if (e is TaskCanceledException)
         {
@@ -302,7 +306,7 @@ public sealed class RegistryPing : IDisposable
 
     // Remembers whether the first bytes a TLS connection received were "HTTP/": the server answered the
     // ClientHello in plain HTTP. Go's net/http makes the same check to print its well-known message.
-    private sealed class HttpSniffer
+    internal sealed class HttpSniffer
     {
         private int _sawHttp;
 
