@@ -1,3 +1,4 @@
+using Berth.Client.Registry;
 using Berth.Client.Transfer.DockerArchive;
 using Berth.Client.Transfer.OciLayout;
 
@@ -15,9 +16,9 @@ public static class TransferEndpoints
     public static async Task<IImageSource> OpenSourceAsync(ImageReference reference, TransferOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        await Task.CompletedTask.ConfigureAwait(false);
         return reference switch
         {
+            RegistryImageReference registry => await RegistryImageSource.OpenAsync(registry, options, cancellationToken).ConfigureAwait(false),
             OciLayoutReference layout => OciLayoutSource.Open(layout),
             DockerArchiveReference archive => DockerArchiveSource.Open(archive),
             _ => throw new TransferException($"{reference.Text}: not supported as a source yet"),
@@ -33,9 +34,9 @@ public static class TransferEndpoints
     public static async Task<IImageDestination> OpenDestinationAsync(ImageReference reference, TransferOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        await Task.CompletedTask.ConfigureAwait(false);
         return reference switch
         {
+            RegistryImageReference registry => await RegistryImageDestination.OpenAsync(registry, options, cancellationToken).ConfigureAwait(false),
             OciLayoutReference layout => OciLayoutDestination.Create(layout),
             DockerArchiveReference archive => DockerArchiveDestination.Create(archive),
             _ => throw new TransferException($"{reference.Text}: not supported as a destination yet"),
