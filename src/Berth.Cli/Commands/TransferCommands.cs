@@ -115,11 +115,7 @@ internal static class TransferCommands
             context.Out.WriteLine(result.Digest);
             return ExitCodes.Ok;
         }
-        catch (TransferException e)
-        {
-            return LoginSupport.Fail(context, e.Message, ExitCodes.Failure);
-        }
-        catch (AuthFileException e)
+        catch (Exception e) when (e is TransferException or AuthFileException or IOException or UnauthorizedAccessException)
         {
             return LoginSupport.Fail(context, e.Message, ExitCodes.Failure);
         }
