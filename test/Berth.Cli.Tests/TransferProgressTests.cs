@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Berth.Testing;
 
 namespace Berth.Cli.Tests;
@@ -14,25 +15,54 @@ public sealed class TransferProgressTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public async Task InATerminal_EachBlobAndTheTotalGetABar()
+    public async Task InATerminal_EachBlobAndTheTotalGetABar_PartialWhileTheRegistryIsDown_FullWhenDone()
     {
-        var (source, blobs) = await LayoutAsync();
-        var command = $"dotnet '{BerthDll}' copy --jobs 2 'oci:{source}:v1' 'oci:{_temp.Combine("dst")}:v1'; echo EXIT=$?; sleep 60";
-
-        await using var tmux = await Tmux.StartAsync(_temp.Path, command, cancellationToken: Ct);
-        var screens = await tmux.WaitForAsync("EXIT=", TimeSpan.FromMinutes(2), Ct);
-
-        var final = screens[^1];
-        Assert.Contains("EXIT=0", final, StringComparison.Ordinal);
-        var barLines = final.Split('\n').Where(l => l.Contains('━', StringComparison.Ordinal)).ToList();
-        Assert.Contains(barLines, l => l.StartsWith("total", StringComparison.Ordinal) && l.Contains("100%", StringComparison.Ordinal));
-        foreach (var blob in blobs)
+        var layout = new OciLayoutBuilder(_temp.Combine("src"));
+        var image = await layout.AddImageAsync("linux/amd64", [160 << 20, 1 << 20], seed: 12, Ct);
+        layout.Tag(image, "v1");
+        var blobs = OciLayoutBuilder.HashBlobs(layout.Directory).Keys.Where(d => d != image.Digest).ToList();
+        var first = await BerthServeProcess.StartAsync(BerthDll, _temp.Combine("data"), ["--create-on-push"], Ct);
+        BerthServeProcess? second = null;
+        try
         {
-            Assert.Contains(barLines, l => l.StartsWith(blob[..19], StringComparison.Ordinal) && l.Contains("100%", StringComparison.Ordinal));
-        }
+            var authFile = _temp.Combine("auth.json");
+            var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("AWS:" + await first.GetLoginPasswordAsync(BerthDll, Ct)));
+            await File.WriteAllTextAsync(authFile, new JsonObject { ["auths"] = new JsonObject { [first.Host] = new JsonObject { ["auth"] = auth } } }.ToJsonString(), Ct);
+            File.SetUnixFileMode(authFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var command = $"REGISTRY_AUTH_FILE='{authFile}' dotnet '{BerthDll}' push --tls-verify=false --jobs 1 --chunk-size 8MiB "
+                + $"'oci:{layout.Directory}:v1' '{first.Host}/progress/app:v1'; echo EXIT=$?; sleep 60";
+            await using var tmux = await Tmux.StartAsync(_temp.Path, command, cancellationToken: Ct);
 
-        Assert.Contains("Copied 4 blob(s)", final, StringComparison.Ordinal);
-        Assert.DoesNotContain("Copying blob", final, StringComparison.Ordinal);
+            // Stop the registry a few chunks into the big layer: the push waits and retries, its bars stay part-way.
+            await WaitUntilAsync(() => first.Output.Split('\n').Count(l => l.Contains("PATCH", StringComparison.Ordinal)) >= 3);
+            await first.KillHardAsync(Ct);
+            await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+            var stalled = await tmux.CaptureAsync(Ct);
+            second = await first.StartAgainAsync(BerthDll, ["--create-on-push"], Ct);
+            var final = (await tmux.WaitForAsync("EXIT=", TimeSpan.FromMinutes(3), Ct))[^1];
+            TestContext.Current.TestOutputHelper?.WriteLine($"while the registry was down:\n{stalled}\nat the end:\n{final}");
+
+            Assert.InRange(Percent(stalled, "total"), 1, 99);
+            Assert.InRange(Percent(stalled, blobs.Single(b => layout.BlobSize(b) > 100 << 20)[..19]), 1, 99);
+            Assert.Contains("MiB/", stalled, StringComparison.Ordinal);
+            Assert.Contains("EXIT=0", final, StringComparison.Ordinal);
+            Assert.Equal(100, Percent(final, "total"));
+            foreach (var blob in blobs)
+            {
+                Assert.Equal(100, Percent(final, blob[..19]));
+            }
+
+            Assert.Contains("Copied 3 blob(s)", final, StringComparison.Ordinal);
+            Assert.DoesNotContain("Copying blob", final, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await first.DisposeAsync();
+            if (second is not null)
+            {
+                await second.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
@@ -49,6 +79,29 @@ public sealed class TransferProgressTests : IDisposable
         {
             Assert.Contains($"Copying blob {blob[..19]}", result.StandardError, StringComparison.Ordinal);
             Assert.Contains($"Copied blob {blob[..19]}", result.StandardError, StringComparison.Ordinal);
+        }
+    }
+
+    // The percentage on the bar row that starts with the label (Spectre's bar characters look alike without colour).
+    private static int Percent(string screen, string label)
+    {
+        var row = screen.Split('\n').FirstOrDefault(l => l.StartsWith(label, StringComparison.Ordinal) && l.Contains('━', StringComparison.Ordinal))
+            ?? throw new Xunit.Sdk.XunitException($"no bar for {label} on the screen:\n{screen}");
+        var match = System.Text.RegularExpressions.Regex.Match(row, @"━\s+(\d{1,3})%");
+        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : throw new Xunit.Sdk.XunitException($"no percentage in: {row}");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("condition not reached");
+            }
+
+            await Task.Delay(50, Ct);
         }
     }
 

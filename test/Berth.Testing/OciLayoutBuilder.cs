@@ -46,6 +46,8 @@ public sealed class OciLayoutBuilder
 
     public string BlobPath(string digest) => Path.Combine(Directory, "blobs", "sha256", digest["sha256:".Length..]);
 
+    public long BlobSize(string digest) => new FileInfo(BlobPath(digest)).Length;
+
     public LayoutBlob AddBlob(byte[] content, string mediaType)
     {
         var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
