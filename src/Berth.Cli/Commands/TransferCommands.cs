@@ -43,7 +43,7 @@ internal static class TransferCommands
         };
         var authFile = new Option<string?>("--authfile") { Description = "Path of the authentication file [env: REGISTRY_AUTH_FILE]" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "How many blobs move at once", DefaultValueFactory = _ => 4 };
-        var chunkSize = new Option<string>("--chunk-size") { Description = "Bytes per upload request; an interrupted upload resumes from the last chunk the registry confirmed", DefaultValueFactory = _ => "64MiB" };
+        var chunkSize = new Option<string>("--chunk-size") { Description = "Bytes per upload request (PATCH); an interrupted upload resumes at the offset the registry reports", DefaultValueFactory = _ => "64MiB" };
         var platform = new Option<string?>("--platform") { Description = "Copy only this platform's image from an index (OS/ARCH[/VARIANT]); a docker-archive destination defaults to this machine's" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the manifest digest" };
         var command = new Command(direction.ToString().ToLowerInvariant(), description)

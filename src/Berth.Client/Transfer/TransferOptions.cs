@@ -21,7 +21,7 @@ public sealed record TransferOptions
     /// <summary>How many blobs move at once.</summary>
     public int Jobs { get; init; } = 4;
 
-    /// <summary>Bytes per upload PATCH; an interrupted upload resumes at a chunk the server confirmed.</summary>
+    /// <summary>Bytes per upload PATCH; an interrupted upload resumes at the offset the registry reports.</summary>
     public long ChunkSize { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>When the source is an index, copy only the image for this platform (<c>os/arch[/variant]</c>).</summary>
