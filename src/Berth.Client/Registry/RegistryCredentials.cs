@@ -16,6 +16,16 @@ public static class RegistryCredentials
     // What docker's helpers print (and exit 1 with) when they hold nothing for the registry.
     private const string NotFoundText = "credentials not found";
 
+    // What a helper reads its configuration from. It gets these from the transfer's environment, which is the process's
+    // own unless the caller injected another (the CLI's context, a test), so a helper sees what the command saw.
+    private static readonly string[] HelperEnvironment =
+    [
+        "PATH", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "DOCKER_CONFIG", "REGISTRY_AUTH_FILE",
+        "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_ECR", "AWS_EC2_METADATA_DISABLED",
+    ];
+
     /// <summary>Resolves the credentials for <paramref name="host"/>, anonymous when nothing is stored, and refuses an
     /// ECR-style token that has already expired by <see cref="TransferOptions.Time"/>.</summary>
     /// <param name="host">The registry <c>host[:port]</c>.</param>
@@ -77,6 +87,17 @@ public static class RegistryCredentials
             StandardInputEncoding = new UTF8Encoding(false),
         };
         start.ArgumentList.Add("get");
+        foreach (var variable in HelperEnvironment)
+        {
+            if (options.Environment(variable) is { } value)
+            {
+                start.Environment[variable] = value;
+            }
+            else
+            {
+                start.Environment.Remove(variable);
+            }
+        }
 
         using var process = new Process { StartInfo = start };
         try

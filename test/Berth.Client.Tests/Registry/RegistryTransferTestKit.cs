@@ -73,7 +73,8 @@ internal static class RegistryTransferTestKit
         {
             TlsVerify = false,
             AuthFiles = AuthFileLocations.Resolve(file, _ => null, () => 0),
-            Environment = name => name == "PATH" ? path : null,
+            // The helper scripts need the system's tools (cat, printf) after the test's own bin directory.
+            Environment = name => name == "PATH" ? path + Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH") : null,
             RetryBudget = TimeSpan.FromSeconds(60),
             RequestTimeout = TimeSpan.FromSeconds(30),
         };

@@ -439,6 +439,29 @@ public sealed class RegistryTransferTests(CreateOnPushServerFixture fixture) : I
     }
 
     [Fact]
+    public async Task CredentialHelper_SeesTheTransfersEnvironment_NotTheProcesses()
+    {
+        var password = await Server.IssuePasswordAsync(Ct);
+        var bin = Directory.CreateDirectory(_work.Combine("bin")).FullName;
+        var home = Directory.CreateDirectory(_work.Combine("home")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(home, "secret"), password, Ct);
+        WriteScript(Path.Combine(bin, "docker-credential-envtest"), """
+            #!/bin/sh
+            cat > /dev/null
+            [ -n "$AWS_ACCESS_KEY_ID" ] && exit 4
+            printf '{"Username":"AWS","Secret":"%s"}' "$(cat "$HOME/secret")"
+            """);
+        var options = OptionsWithAuthJson(_work, HelperAuthJson(Server.Host, "envtest"), bin);
+        var real = options.Environment;
+        options = options with { Environment = name => name == "HOME" ? home : real(name) };
+
+        await using var destination = await RegistryImageDestination.OpenAsync(Reference($"{Server.Host}/xfer/envhelper:v1"), options, Ct);
+        await PushAsync(destination, MemoryImage.Create(100));
+
+        Assert.Contains(Server.Logs.Requests(), r => r.Method == "PUT" && r.Path == "/v2/xfer/envhelper/manifests/v1" && r.Status == 201);
+    }
+
+    [Fact]
     public async Task CredentialHelper_NotFound_IsAnonymous_Failure_NamesHelperAndStderr()
     {
         var bin = Directory.CreateDirectory(_work.Combine("bin2")).FullName;
