@@ -32,7 +32,8 @@ skopeo_clean() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 start_server() { # NAME -> sets HOST_<NAME>
   local name=$1 port; port=$(free_port)
-  berth serve --data-dir "$work/$name" --listen "127.0.0.1:$port" --create-on-push > "$work/$name.log" 2>&1 &
+  # dotnet itself in the background (not the berth function's subshell), so the trap's kill reaches the server.
+  dotnet src/Berth.Cli/bin/Release/net10.0/berth.dll serve --data-dir "$work/$name" --listen "127.0.0.1:$port" --create-on-push > "$work/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do grep -q "podman login" "$work/$name.log" 2>/dev/null && break; sleep 0.2; done
   AWS_SHARED_CREDENTIALS_FILE="$work/$name/credentials" AWS_PROFILE=berth \
