@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Xml.Linq;
+using Microsoft.Extensions.DependencyInjection;
 using Berth.Testing;
 
 namespace Berth.Server.Tests;
@@ -119,6 +120,36 @@ public sealed class IamApiTests : IClassFixture<BerthServerFixture>, IDisposable
 
         // Replacing the first one with itself is within the quota: the old version does not count twice.
         (await _aws.IamJsonAsync(["put-user-policy", "--user-name", "big-policies", "--policy-name", "first", "--policy-document", document], Ct))?.Dispose();
+    }
+
+    [Fact]
+    public async Task CreateAccessKey_ManyAtOnce_StaysWithinTheQuotaOfTwo()
+    {
+        var iam = _server.Services.GetRequiredService<Berth.Registry.Iam.IamService>();
+        await iam.CreateUserAsync("racing-keys", null, Ct);
+        using var start = new ManualResetEventSlim();
+        var racers = Enumerable.Range(0, 16).Select(_ => Task.Run(
+            async () =>
+            {
+                start.Wait(Ct);
+                try
+                {
+                    await iam.CreateAccessKeyAsync("racing-keys", Ct);
+                    return "created";
+                }
+                catch (Berth.Registry.RegistryException e)
+                {
+                    return e.Detail;
+                }
+            },
+            Ct)).ToList();
+
+        start.Set();
+        var attempts = await Task.WhenAll(racers);
+
+        Assert.Equal(2, attempts.Count(a => a == "created"));
+        Assert.All(attempts.Where(a => a != "created"), a => Assert.Equal("Cannot exceed quota for AccessKeysPerUser: 2", a));
+        Assert.Equal(2, (await iam.ListAccessKeysAsync("racing-keys", Ct)).Count);
     }
 
     [Fact]

@@ -19,6 +19,9 @@ public sealed partial class IamService(
     /// <summary>IAM's quota of access keys per user.</summary>
     public const int MaxAccessKeysPerUser = 2;
 
+    // One node owns its metadata store (SQLite); key creation is rare, so one lock for all users is enough.
+    private readonly SemaphoreSlim _keyQuota = new(1, 1);
+
     /// <summary>IAM's quota for all inline policies of one user together, whitespace not counted.</summary>
     public const int MaxUserPolicySize = 2048;
 
@@ -106,14 +109,24 @@ public sealed partial class IamService(
     public async ValueTask<(ResolvedAccessKey Key, DateTimeOffset CreatedAt)> CreateAccessKeyAsync(string? userName, CancellationToken cancellationToken)
     {
         var user = await RequireUserAsync(userName, cancellationToken);
-        if ((await principals.ListAccessKeysAsync(user.Name, cancellationToken)).Count >= MaxAccessKeysPerUser)
-        {
-            throw new RegistryException(RegistryError.LimitExceeded, $"Cannot exceed quota for AccessKeysPerUser: {MaxAccessKeysPerUser}");
-        }
 
-        var key = await keys.CreateAsync(user, cancellationToken);
-        var stored = await principals.FindAccessKeyAsync(key.AccessKeyId, cancellationToken);
-        return (key, stored?.CreatedAt ?? time.GetUtcNow());
+        // Count and insert as one step, or two concurrent calls both see one key and the user ends up with three.
+        await _keyQuota.WaitAsync(cancellationToken);
+        try
+        {
+            if ((await principals.ListAccessKeysAsync(user.Name, cancellationToken)).Count >= MaxAccessKeysPerUser)
+            {
+                throw new RegistryException(RegistryError.LimitExceeded, $"Cannot exceed quota for AccessKeysPerUser: {MaxAccessKeysPerUser}");
+            }
+
+            var key = await keys.CreateAsync(user, cancellationToken);
+            var stored = await principals.FindAccessKeyAsync(key.AccessKeyId, cancellationToken);
+            return (key, stored?.CreatedAt ?? time.GetUtcNow());
+        }
+        finally
+        {
+            _keyQuota.Release();
+        }
     }
 
     /// <summary>A user's access keys (never their secrets).</summary>
