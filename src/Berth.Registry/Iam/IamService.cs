@@ -14,7 +14,7 @@ public sealed record IamPage<T>(IReadOnlyList<T> Items, string? Marker);
 /// <remarks>Every failure is a <see cref="RegistryException"/> with IAM's code and wording, so any front end (the IAM
 /// Query API, tests) reports it the same way. Changes to policies reach <see cref="PolicyEvaluator"/> at once.</remarks>
 public sealed partial class IamService(
-    IPrincipalStore principals, IPolicyStore policies, AccessKeys keys, PolicyEvaluator evaluator, ITokenService tokens, TimeProvider time)
+    IPrincipalStore principals, IPolicyStore policies, AccessKeys keys, PolicyEvaluator evaluator, ITokenService tokens, TimeProvider time) : IDisposable
 {
     /// <summary>IAM's quota of access keys per user.</summary>
     public const int MaxAccessKeysPerUser = 2;
@@ -24,6 +24,9 @@ public sealed partial class IamService(
 
     /// <summary>IAM's quota for all inline policies of one user together, whitespace not counted.</summary>
     public const int MaxUserPolicySize = 2048;
+
+    /// <inheritdoc/>
+    public void Dispose() => _keyQuota.Dispose();
 
     /// <summary>Creates a user.</summary>
     public async ValueTask<Principal> CreateUserAsync(string? userName, string? path, CancellationToken cancellationToken)
