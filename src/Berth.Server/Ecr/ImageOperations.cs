@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Berth.Protocol;
 using Berth.Protocol.Ecr;
@@ -106,15 +107,8 @@ internal static class ImageOperations
         var ct = call.Http.RequestAborted;
         var found = new List<EcrImage>();
         var failures = new List<ImageFailure>();
-        foreach (var id in ids)
+        await foreach (var (id, image) in ResolveEachAsync(images, name, ids, failures, ct))
         {
-            var (image, failure) = await ResolveAsync(images, name, id, ct);
-            if (image is null)
-            {
-                failures.Add(failure!);
-                continue;
-            }
-
             // Berth serves manifests byte for byte (never converted), so a type the caller does not take is a failure.
             var manifest = image.Manifest;
             if (accepted is not null && !accepted.Contains(manifest.MediaType))
@@ -141,15 +135,8 @@ internal static class ImageOperations
         var ct = call.Http.RequestAborted;
         var deleted = new List<ImageIdentifier>();
         var failures = new List<ImageFailure>();
-        foreach (var id in ids)
+        await foreach (var (id, image) in ResolveEachAsync(images, name, ids, failures, ct))
         {
-            var (image, failure) = await ResolveAsync(images, name, id, ct);
-            if (image is null)
-            {
-                failures.Add(failure!);
-                continue;
-            }
-
             var digest = image.Manifest.Digest;
 
             // A tag alone removes that tag (and the image with its last tag); a digest removes the image and every tag.
@@ -246,6 +233,23 @@ internal static class ImageOperations
     }
 
     /// <summary>Finds the image an id names, or says why not with ECR's failure code and reason.</summary>
+    // The batch calls' shared loop: each id in order; one that does not resolve is recorded as a failure and skipped.
+    private static async IAsyncEnumerable<(ImageIdentifier Id, ImageRecord Image)> ResolveEachAsync(
+        ImageService images, string repository, IEnumerable<ImageIdentifier> ids, List<ImageFailure> failures, [EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (var id in ids)
+        {
+            var (image, failure) = await ResolveAsync(images, repository, id, ct);
+            if (image is null)
+            {
+                failures.Add(failure!);
+                continue;
+            }
+
+            yield return (id, image);
+        }
+    }
+
     private static async ValueTask<(ImageRecord? Image, ImageFailure? Failure)> ResolveAsync(
         ImageService images, string repository, ImageIdentifier id, CancellationToken ct)
     {
