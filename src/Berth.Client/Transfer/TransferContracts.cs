@@ -7,7 +7,8 @@ namespace Berth.Client.Transfer;
 /// <summary>A manifest or index exactly as stored: its bytes, media type and digest.</summary>
 /// <param name="Bytes">The bytes; never re-serialized, so digests survive every hop.</param>
 /// <param name="MediaType">The media type.</param>
-/// <param name="Digest">The digest of <paramref name="Bytes"/>.</param>
+/// <param name="Digest">The digest of <paramref name="Bytes"/>, computed from them by whoever made this (never taken on trust
+/// from a header or a descriptor).</param>
 public sealed record ManifestContent(byte[] Bytes, string MediaType, string Digest)
 {
     /// <summary>Wraps bytes, computing their sha256 digest.</summary>
