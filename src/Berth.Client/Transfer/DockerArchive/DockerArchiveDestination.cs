@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Berth.Protocol;
@@ -17,11 +16,6 @@ namespace Berth.Client.Transfer.DockerArchive;
 /// </remarks>
 public sealed class DockerArchiveDestination : IImageDestination
 {
-    private const int CopyBufferSize = 1024 * 1024;
-
-    // A source stream that breaks is reopened at the bytes already written; a local file needs few tries.
-    private const int MaxOpenAttempts = 3;
-
     private readonly string _target;
     private readonly string _temporary;
     private readonly FileStream _archive;
@@ -136,7 +130,7 @@ public sealed class DockerArchiveDestination : IImageDestination
             var start = _archive.Position;
             try
             {
-                await WriteBlobAsync(fileName, blob, digest, open, position, cancellationToken);
+                await WriteBlobAsync(fileName, blob, open, position, cancellationToken);
             }
             catch
             {
@@ -278,89 +272,20 @@ public sealed class DockerArchiveDestination : IImageDestination
             ? file
             : throw new TransferException($"{Name}: blob {descriptor.Digest} was not written to the archive");
 
-    private async Task WriteBlobAsync(string fileName, Descriptor blob, Digest digest, BlobOpener open, Action<long> position, CancellationToken cancellationToken)
+    private async Task WriteBlobAsync(string fileName, Descriptor blob, BlobOpener open, Action<long> position, CancellationToken cancellationToken)
     {
         await _archive.WriteAsync(DockerArchiveFormat.FileHeader(fileName, blob.Size), cancellationToken);
-
-        using var hash = IncrementalHash.CreateHash(digest.HashAlgorithm);
-        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
-            long written = 0;
-            var failures = 0;
-            for (var broke = true; broke;)
-            {
-                broke = false;
-                Stream source;
-                try
-                {
-                    source = await open(written, cancellationToken);
-                }
-                catch (Exception e) when (IsSourceFailure(e) && ++failures < MaxOpenAttempts)
-                {
-                    broke = true;
-                    continue;
-                }
-
-                await using (source)
-                {
-                    while (true)
-                    {
-                        int read;
-                        try
-                        {
-                            read = await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken);
-                        }
-                        catch (Exception e) when (IsSourceFailure(e) && ++failures < MaxOpenAttempts)
-                        {
-                            // The source broke off; open it again where it stopped. The hash already covers the
-                            // bytes written.
-                            broke = true;
-                            break;
-                        }
-
-                        if (read == 0)
-                        {
-                            break;
-                        }
-
-                        if (written + read > blob.Size)
-                        {
-                            throw new TransferException($"{Name}: blob {blob.Digest} has more than the {blob.Size} bytes its descriptor gives");
-                        }
-
-                        hash.AppendData(buffer, 0, read);
-                        await _archive.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                        written += read;
-                        position(written);
-                    }
-                }
-            }
-
-            if (written != blob.Size)
-            {
-                throw new TransferException($"{Name}: blob {blob.Digest} ended after {written} of {blob.Size} bytes");
-            }
-
-            var actual = Digest.FromHash(digest.Algorithm, hash.GetHashAndReset());
-            if (actual != digest)
-            {
-                throw new TransferException($"{Name}: blob {blob.Digest} does not match its digest (the bytes hash to {actual})");
-            }
+            await VerifiedBlob.CopyAsync(blob, open, _archive, position, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new TransferException($"{Name}: cannot copy blob {blob.Digest}: {e.Message}", e);
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
 
         await WritePaddingAsync(blob.Size, cancellationToken);
     }
-
-    private static bool IsSourceFailure(Exception e) => e is IOException or HttpRequestException;
 
     private async Task WriteSmallFileAsync(string fileName, byte[] content, CancellationToken cancellationToken)
     {

@@ -72,7 +72,7 @@ public sealed class OciLayoutDestination : IImageDestination
     public Task PutBlobAsync(Descriptor blob, BlobOpener open, Action<long> position, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        return VerifiedFile.WriteAsync(OciLayoutFiles.BlobPath(_directory, blob.Digest), blob, open, position, cancellationToken);
+        return VerifiedBlob.WriteFileAsync(OciLayoutFiles.BlobPath(_directory, blob.Digest), blob, open, position, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -80,7 +80,7 @@ public sealed class OciLayoutDestination : IImageDestination
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var descriptor = manifest.ToDescriptor();
-        await VerifiedFile.WriteAsync(
+        await VerifiedBlob.WriteFileAsync(
             OciLayoutFiles.BlobPath(_directory, manifest.Digest),
             descriptor,
             (_, _) => Task.FromResult<Stream>(new MemoryStream(manifest.Bytes, writable: false)),
