@@ -87,7 +87,7 @@ public sealed class TokenMinter
         // (explicit > AWS_DEFAULT_PROFILE > AWS_PROFILE > default), so a fresh cache entry can be found right away.
         var endpoint = overrides?.EndpointUrl ?? configured?.Endpoint ?? (ecr is null ? $"https://{registry}" : null);
         if (!forceRefresh && endpoint is not null && Uri.TryCreate(endpoint, UriKind.Absolute, out var endpointUri)
-            && Cache.Read(registry, ProfileName(overrides?.Profile ?? configured?.Profile)) is { } fresh
+            && Cache.Read(registry, AwsSettingsResolver.ProfileName(overrides?.Profile ?? configured?.Profile, _environment)) is { } fresh
             && fresh.Endpoint == endpointUri.ToString() && _time.GetUtcNow() < fresh.RefreshAt(_config.RefreshWhenRemaining))
         {
             return new MintedToken(registry, Decode(fresh.AuthorizationToken), fresh.Expires, FromCache: true, Warning: null);
@@ -166,10 +166,6 @@ public sealed class TokenMinter
             }
         }
     }
-
-    private string ProfileName(string? explicitProfile) =>
-        new[] { explicitProfile, _environment("AWS_DEFAULT_PROFILE"), _environment("AWS_PROFILE") }
-            .FirstOrDefault(p => !string.IsNullOrWhiteSpace(p))?.Trim() ?? "default";
 
     private static BasicCredentials Decode(string authorizationToken)
     {

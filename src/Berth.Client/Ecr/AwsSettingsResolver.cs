@@ -57,6 +57,20 @@ public static partial class AwsSettingsResolver
     /// <summary>The aws CLI's message when no credentials are found.</summary>
     public const string MissingCredentialsMessage = "Unable to locate credentials. You can configure credentials by running \"aws configure\".";
 
+    /// <summary>The profile the settings come from: <paramref name="explicitProfile"/>, <c>AWS_DEFAULT_PROFILE</c>,
+    /// <c>AWS_PROFILE</c> or <c>default</c> (empty values do not count). <see cref="AwsSettings.Profile"/> is this name.</summary>
+    /// <param name="explicitProfile">The <c>--profile</c> value, if any.</param>
+    /// <param name="environment">Environment lookup.</param>
+    /// <returns>The profile name.</returns>
+    public static string ProfileName(string? explicitProfile, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return SelectedProfile(explicitProfile, environment) ?? "default";
+    }
+
+    private static string? SelectedProfile(string? explicitProfile, Func<string, string?> environment) =>
+        NonEmpty(explicitProfile) ?? NonEmpty(environment("AWS_DEFAULT_PROFILE")) ?? NonEmpty(environment("AWS_PROFILE"));
+
     /// <summary>Resolves the settings for the ECR API.</summary>
     /// <param name="overrides">Command-line values.</param>
     /// <param name="environment">Environment lookup (the process environment in production, a dictionary in tests).</param>
@@ -75,7 +89,7 @@ public static partial class AwsSettingsResolver
         var files = AwsSharedConfig.Load(
             ExpandHome(Env("AWS_CONFIG_FILE") ?? Path.Combine("~", ".aws", "config"), Env),
             ExpandHome(Env("AWS_SHARED_CREDENTIALS_FILE") ?? Path.Combine("~", ".aws", "credentials"), Env));
-        var explicitProfile = NonEmpty(overrides.Profile) ?? Env("AWS_DEFAULT_PROFILE") ?? Env("AWS_PROFILE");
+        var explicitProfile = SelectedProfile(overrides.Profile, environment);
         var profileName = explicitProfile ?? "default";
         var profile = files.Profile(profileName);
         if (profile is null && explicitProfile is not null)
