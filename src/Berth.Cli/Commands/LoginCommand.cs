@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Berth.Client.Auth;
+using Berth.Client.IO;
 using Berth.Client.Registry;
 using Berth.Protocol.Tokens;
 
@@ -124,7 +125,7 @@ internal static class LoginCommand
                 return LoginSupport.Fail(context, "must provide --username with --password-stdin");
             }
 
-            secret = await LoginSupport.ReadPasswordLinesAsync(context.In, cancellationToken);
+            secret = await LineInput.ReadJoinedLinesAsync(context.In, cancellationToken);
         }
 
         using var ping = new RegistryPing(request.TlsVerify);

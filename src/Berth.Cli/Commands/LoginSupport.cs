@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Berth.Client.Auth;
-using Berth.Client.IO;
 
 namespace Berth.Cli.Commands;
 
@@ -71,13 +70,6 @@ internal static class LoginSupport
             }
         }
     }
-
-    /// <summary>
-    /// Reads stdin as podman's <c>--password-stdin</c> does (Go's line scanner): every line, without its <c>\n</c> and
-    /// a <c>\r</c> before it, concatenated; other characters, spaces included, are kept.
-    /// </summary>
-    public static Task<string> ReadPasswordLinesAsync(TextReader input, CancellationToken cancellationToken) =>
-        LineInput.ReadJoinedLinesAsync(input, cancellationToken);
 
     // The real uid, as Go's os.Getuid() (for /run/containers/<uid>/auth.json); read from procfs, so no native interop.
     private static int RealUserId()

@@ -168,9 +168,9 @@ internal static class TokenInspectCommand
 
         lines.Add(("Version", token.Envelope.Version));
         lines.Add(("Type", token.Envelope.Type));
-        lines.Add(("Expires", Utc(token.Envelope.ExpiresAt)));
-        lines.Add(("Expires (local)", Local(token.Envelope.ExpiresAt, context.Time)));
-        lines.Add(("Status", Status(token.Envelope.ExpiresAt, now)));
+        lines.Add(("Expires", TokenTimes.Utc(token.Envelope.ExpiresAt)));
+        lines.Add(("Expires (local)", TokenTimes.Local(token.Envelope.ExpiresAt, context.Time)));
+        lines.Add(("Status", TokenTimes.Status(token.Envelope.ExpiresAt, now)));
         if (token.Registry is not null && token.Envelope.ExpiresAt <= now)
         {
             lines.Add(("Renew", $"berth auth refresh {token.Registry} (or berth login {token.Registry})"));
@@ -209,11 +209,11 @@ internal static class TokenInspectCommand
             writer.WriteString("version", token.Envelope.Version);
             writer.WriteString("type", token.Envelope.Type);
             writer.WriteNumber("expiration", token.Envelope.Expiration);
-            writer.WriteString("expiresAt", Utc(token.Envelope.ExpiresAt));
-            writer.WriteString("expiresAtLocal", Local(token.Envelope.ExpiresAt, context.Time));
+            writer.WriteString("expiresAt", TokenTimes.Utc(token.Envelope.ExpiresAt));
+            writer.WriteString("expiresAtLocal", TokenTimes.Local(token.Envelope.ExpiresAt, context.Time));
             writer.WriteBoolean("expired", token.Envelope.ExpiresAt <= now);
             writer.WriteNumber("secondsRemaining", TokenTimes.SecondsRemaining(token.Envelope.ExpiresAt, now));
-            writer.WriteString("status", Status(token.Envelope.ExpiresAt, now));
+            writer.WriteString("status", TokenTimes.Status(token.Envelope.ExpiresAt, now));
             if (showSecret)
             {
                 writer.WriteString("payload", token.Envelope.Payload);
@@ -225,12 +225,6 @@ internal static class TokenInspectCommand
 
         context.Out.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
     }
-
-    private static string Utc(DateTimeOffset at) => TokenTimes.Utc(at);
-
-    private static string Local(DateTimeOffset at, TimeProvider time) => TokenTimes.Local(at, time);
-
-    private static string Status(DateTimeOffset expiresAt, DateTimeOffset now) => TokenTimes.Status(expiresAt, now);
 
     private sealed record Inspected(TokenEnvelope Envelope, string? UserName, string? Registry, string? Source);
 }
