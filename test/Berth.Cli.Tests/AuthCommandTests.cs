@@ -186,6 +186,19 @@ public sealed class AuthCommandTests(BerthServerFixture fixture) : IClassFixture
         Assert.Equal((1, "Error: --registry takes a registry host (host[:port]), not a repository: registry.example/team/app\n"), (result.ExitCode, result.Error));
     }
 
+    [Fact]
+    public async Task Install_BadEndpointUrl_FailsWithOneLineAndWritesNothing()
+    {
+        var bin = Path.Combine(_home.Path, "bin");
+        var result = await RunAsync(["credential-helper", "install", "--registry", "registry.example", "--endpoint-url", "not a url", "--bin-dir", bin]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("Error: ", result.Error, StringComparison.Ordinal);
+        Assert.Contains("not a url", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+        Assert.False(Directory.Exists(bin));
+    }
+
     public void Dispose() => _home.Dispose();
 
     private Task<CliResult> RunAsync(string[] arguments)

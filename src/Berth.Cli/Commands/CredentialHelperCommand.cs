@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Berth.Client.Auth;
 using Berth.Client.CredentialHelper;
+using Berth.Client.Ecr;
 using Berth.Client.IO;
 
 namespace Berth.Cli.Commands;
@@ -50,7 +51,7 @@ internal static class CredentialHelperCommand
                     parse.GetValue(authFile),
                     parse.GetValue(dockerConfig));
             }
-            catch (Exception e) when (e is AuthFileException or CredentialHelperException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is AuthFileException or CredentialHelperException or AwsConfigurationException or IOException or UnauthorizedAccessException)
             {
                 return LoginSupport.Fail(context, e.Message, ExitCodes.Failure);
             }
@@ -74,7 +75,7 @@ internal static class CredentialHelperCommand
 
         if (settings.Endpoint is not null)
         {
-            Client.Ecr.AwsSettingsResolver.ParseCommandLineEndpoint(settings.Endpoint);
+            AwsSettingsResolver.ParseCommandLineEndpoint(settings.Endpoint);
         }
 
         var home = context.Environment("HOME");
