@@ -43,11 +43,22 @@ public sealed partial class SqliteMetadataStore : IImageStore
 
     /// <inheritdoc/>
     /// <remarks>At most one write a minute per image: a busy image's pulls do not each take the write lock, and ECR too
-    /// only promises to refresh the time "at least once every 24 hours".</remarks>
-    public async ValueTask RecordPullAsync(string repository, Digest digest, DateTimeOffset at, CancellationToken cancellationToken) =>
-        await ExecuteAsync(
-            "UPDATE manifests SET last_pulled_at = $at WHERE repository = $repo AND digest = $digest AND (last_pulled_at IS NULL OR last_pulled_at <= $at - 60000)",
-            cancellationToken, ("$repo", repository), ("$digest", digest.ToString()), ("$at", at.ToUnixTimeMilliseconds()));
+    /// only promises to refresh the time "at least once every 24 hours". SQLite takes the write lock when an UPDATE
+    /// starts, matching rows or not, so a read (which WAL never blocks) decides first; the UPDATE keeps the condition
+    /// for pulls that race past the read.</remarks>
+    public async ValueTask RecordPullAsync(string repository, Digest digest, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var milliseconds = at.ToUnixTimeMilliseconds();
+        var due = await QueryAsync(
+            "SELECT 1 FROM manifests WHERE repository = $repo AND digest = $digest AND (last_pulled_at IS NULL OR last_pulled_at <= $at - 60000)",
+            _ => true, cancellationToken, ("$repo", repository), ("$digest", digest.ToString()), ("$at", milliseconds));
+        if (due.Count > 0)
+        {
+            await ExecuteAsync(
+                "UPDATE manifests SET last_pulled_at = $at WHERE repository = $repo AND digest = $digest AND (last_pulled_at IS NULL OR last_pulled_at <= $at - 60000)",
+                cancellationToken, ("$repo", repository), ("$digest", digest.ToString()), ("$at", milliseconds));
+        }
+    }
 
     /// <inheritdoc/>
     public async ValueTask<Digest?> FindParentIndexAsync(string repository, Digest child, CancellationToken cancellationToken) =>
