@@ -22,7 +22,9 @@ internal sealed class AuthFailureThrottle(BerthServerOptions options, TimeProvid
     /// <summary>How long the caller must wait, or <see langword="null"/> when neither its address nor its key is blocked.</summary>
     public TimeSpan? RetryAfter(IPAddress? address, string? accessKeyId)
     {
-        if (!Enabled || _failures.IsEmpty)
+        // No IsEmpty shortcut: on an empty ConcurrentDictionary it takes every lock, and this runs on every request;
+        // TryGetValue takes none.
+        if (!Enabled)
         {
             return null;
         }
