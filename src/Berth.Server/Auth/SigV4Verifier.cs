@@ -21,7 +21,9 @@ internal sealed class SigV4Verifier(AccessKeys keys, BerthServerOptions options,
     public async ValueTask<ResolvedAccessKey> VerifyAsync(HttpRequest request, ReadOnlyMemory<byte> body, string service, CancellationToken cancellationToken)
     {
         var address = request.HttpContext.Connection.RemoteIpAddress;
-        var accessKeyId = SigV4Authorization.TryParse(request.Headers.Authorization.ToString())?.AccessKeyId;
+        var header = request.Headers.Authorization.ToString();
+        var auth = SigV4Authorization.TryParse(header);
+        var accessKeyId = auth?.AccessKeyId;
         if (throttle.RetryAfter(address, accessKeyId) is not null)
         {
             throw new RegistryException(RegistryError.TooManyRequests, "Rate exceeded: too many failed authentications from this address or for this access key; retry later.");
@@ -29,7 +31,7 @@ internal sealed class SigV4Verifier(AccessKeys keys, BerthServerOptions options,
 
         try
         {
-            return await VerifyCoreAsync(request, body, service, cancellationToken);
+            return await VerifyCoreAsync(request, header, auth, body, service, cancellationToken);
         }
         catch (RegistryException failure) when (failure.Error != RegistryError.MissingAuthenticationToken)
         {
@@ -38,15 +40,15 @@ internal sealed class SigV4Verifier(AccessKeys keys, BerthServerOptions options,
         }
     }
 
-    private async ValueTask<ResolvedAccessKey> VerifyCoreAsync(HttpRequest request, ReadOnlyMemory<byte> body, string service, CancellationToken cancellationToken)
+    private async ValueTask<ResolvedAccessKey> VerifyCoreAsync(
+        HttpRequest request, string header, SigV4Authorization? parsed, ReadOnlyMemory<byte> body, string service, CancellationToken cancellationToken)
     {
-        var header = request.Headers.Authorization.ToString();
         if (header.Length == 0)
         {
             throw new RegistryException(RegistryError.MissingAuthenticationToken);
         }
 
-        var auth = SigV4Authorization.TryParse(header) ?? throw new RegistryException(
+        var auth = parsed ?? throw new RegistryException(
             RegistryError.IncompleteSignature,
             $"Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters in the {SigV4.Algorithm} format.");
 
