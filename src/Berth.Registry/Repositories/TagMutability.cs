@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Berth.Registry.Lifecycle;
 using Berth.Registry.Metadata;
 
 namespace Berth.Registry.Repositories;
@@ -33,7 +34,8 @@ public static partial class TagMutability
     /// <summary>True when <paramref name="tag"/>, once it exists in <paramref name="repository"/>, may not be pointed elsewhere.</summary>
     public static bool IsImmutable(RepositoryRecord repository, string tag)
     {
-        var excluded = repository.TagMutabilityExclusions?.Any(filter => Matches(filter, tag)) ?? false;
+        // The exclusion filters are lifecycle-style tag patterns: '*' matches any run of characters, the rest is literal.
+        var excluded = repository.TagMutabilityExclusions?.Any(filter => TagPattern.Matches(filter, tag)) ?? false;
         return repository.ImageTagMutability switch
         {
             Immutable => true,
@@ -42,10 +44,6 @@ public static partial class TagMutability
             _ => false,
         };
     }
-
-    // '*' matches any run of characters (none included); everything else is literal.
-    private static bool Matches(string filter, string tag) =>
-        Regex.IsMatch(tag, "^" + Regex.Escape(filter).Replace(@"\*", ".*", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     [GeneratedRegex("^[0-9a-zA-Z._*-]{1,128}$", RegexOptions.CultureInvariant)]
     private static partial Regex FilterSyntax();
