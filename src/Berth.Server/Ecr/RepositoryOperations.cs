@@ -16,25 +16,25 @@ internal static class RepositoryOperations
     public static async ValueTask<IResult> CreateAsync(EcrCall call)
     {
         var input = call.Read(EcrRepositoryJsonContext.Default.CreateRepositoryRequest);
-        var name = Required(input.RepositoryName, "repositoryName");
-        CheckRegistryId(call, input.RegistryId);
+        var name = EcrInput.Required(input.RepositoryName, "repositoryName");
+        EcrInput.CheckRegistryId(call, input.RegistryId);
         var (mutability, exclusions) = TagMutabilityOf(input.ImageTagMutability ?? TagMutability.Mutable, input.ImageTagMutabilityExclusionFilters);
         await call.RequireAsync(EcrActions.CreateRepository, name);
         var tags = input.Tags is null ? null : RegistryOperations.ResourceTags(input.Tags);
         var scanOnPush = input.ImageScanningConfiguration?.ScanOnPush ?? false;
         var record = await Service(call).CreateAsync(name, mutability, exclusions, scanOnPush, tags, call.Http.RequestAborted);
-        return Json(new RepositoryResponse(Describe(call, record)), EcrRepositoryJsonContext.Default.RepositoryResponse);
+        return EcrInput.Json(new RepositoryResponse(Describe(call, record)), EcrRepositoryJsonContext.Default.RepositoryResponse);
     }
 
     public static async ValueTask<IResult> PutImageTagMutabilityAsync(EcrCall call)
     {
         var input = call.Read(EcrRepositoryJsonContext.Default.PutImageTagMutabilityRequest);
-        var name = Required(input.RepositoryName, "repositoryName");
-        CheckRegistryId(call, input.RegistryId);
-        var (mutability, exclusions) = TagMutabilityOf(Required(input.ImageTagMutability, "imageTagMutability"), input.ImageTagMutabilityExclusionFilters);
+        var name = EcrInput.Required(input.RepositoryName, "repositoryName");
+        EcrInput.CheckRegistryId(call, input.RegistryId);
+        var (mutability, exclusions) = TagMutabilityOf(EcrInput.Required(input.ImageTagMutability, "imageTagMutability"), input.ImageTagMutabilityExclusionFilters);
         await call.RequireAsync(EcrActions.PutImageTagMutability, name);
         var record = await Service(call).SetTagMutabilityAsync(name, mutability, exclusions, call.Http.RequestAborted);
-        return Json(
+        return EcrInput.Json(
             new PutImageTagMutabilityResponse(EcrInput.AccountId(call), record.Name, record.ImageTagMutability, Filters(record)),
             EcrRepositoryJsonContext.Default.PutImageTagMutabilityResponse);
     }
@@ -42,13 +42,13 @@ internal static class RepositoryOperations
     public static async ValueTask<IResult> PutImageScanningConfigurationAsync(EcrCall call)
     {
         var input = call.Read(EcrRegistryJsonContext.Default.PutImageScanningConfigurationRequest);
-        var name = Required(input.RepositoryName, "repositoryName");
+        var name = EcrInput.Required(input.RepositoryName, "repositoryName");
         var setting = input.ImageScanningConfiguration ?? throw new RegistryException(
             RegistryError.InvalidParameter, "1 validation error detected: Value null at 'imageScanningConfiguration' failed to satisfy constraint: Member must not be null");
-        CheckRegistryId(call, input.RegistryId);
+        EcrInput.CheckRegistryId(call, input.RegistryId);
         await call.RequireAsync(EcrActions.PutImageScanningConfiguration, name);
         var record = await Service(call).SetScanOnPushAsync(name, setting.ScanOnPush, call.Http.RequestAborted);
-        return Json(
+        return EcrInput.Json(
             new PutImageScanningConfigurationResponse(EcrInput.AccountId(call), record.Name, new ImageScanningConfiguration(record.ScanOnPush)),
             EcrRegistryJsonContext.Default.PutImageScanningConfigurationResponse);
     }
@@ -74,7 +74,7 @@ internal static class RepositoryOperations
             }
         }
 
-        return Json(new BatchGetRepositoryScanningConfigurationResponse(found, failures), EcrRegistryJsonContext.Default.BatchGetRepositoryScanningConfigurationResponse);
+        return EcrInput.Json(new BatchGetRepositoryScanningConfigurationResponse(found, failures), EcrRegistryJsonContext.Default.BatchGetRepositoryScanningConfigurationResponse);
     }
 
     // ECR: the _WITH_EXCLUSION modes need 1..5 WILDCARD filters; the plain modes take none.
@@ -125,7 +125,7 @@ internal static class RepositoryOperations
     public static async ValueTask<IResult> DescribeAsync(EcrCall call)
     {
         var input = call.Body.Length == 0 ? new DescribeRepositoriesRequest() : call.Read(EcrRepositoryJsonContext.Default.DescribeRepositoriesRequest);
-        CheckRegistryId(call, input.RegistryId);
+        EcrInput.CheckRegistryId(call, input.RegistryId);
         var service = Service(call);
         var ct = call.Http.RequestAborted;
         if (input.RepositoryNames is { } names)
@@ -135,20 +135,17 @@ internal static class RepositoryOperations
                 throw new RegistryException(RegistryError.InvalidParameter, "Invalid parameter: cannot specify maxResults or nextToken together with repositoryNames");
             }
 
-            if (names.Count is < 1 or > 100)
-            {
-                throw new RegistryException(RegistryError.InvalidParameter, "Invalid parameter at 'repositoryNames' failed to satisfy constraint: 'Member must have length between 1 and 100'");
-            }
+            EcrInput.Count(names, "repositoryNames", 1, 100);
 
             var found = new List<EcrRepository>();
             foreach (var name in names)
             {
                 await call.RequireAsync(EcrActions.DescribeRepositories, name);
-                var record = await service.FindAsync(name, ct) ?? throw NotFound(call, name);
+                var record = await service.FindAsync(name, ct) ?? throw EcrInput.RepositoryNotFound(call, name);
                 found.Add(Describe(call, record));
             }
 
-            return Json(new DescribeRepositoriesResponse(found, null), EcrRepositoryJsonContext.Default.DescribeRepositoriesResponse);
+            return EcrInput.Json(new DescribeRepositoriesResponse(found, null), EcrRepositoryJsonContext.Default.DescribeRepositoriesResponse);
         }
 
         var limit = EcrInput.PageSize(input.MaxResults);
@@ -183,23 +180,23 @@ internal static class RepositoryOperations
             after = batch[^1].Name;
         }
 
-        return Json(new DescribeRepositoriesResponse(page, next), EcrRepositoryJsonContext.Default.DescribeRepositoriesResponse);
+        return EcrInput.Json(new DescribeRepositoriesResponse(page, next), EcrRepositoryJsonContext.Default.DescribeRepositoriesResponse);
     }
 
     public static async ValueTask<IResult> DeleteAsync(EcrCall call)
     {
         var input = call.Read(EcrRepositoryJsonContext.Default.DeleteRepositoryRequest);
-        var name = Required(input.RepositoryName, "repositoryName");
-        CheckRegistryId(call, input.RegistryId);
+        var name = EcrInput.Required(input.RepositoryName, "repositoryName");
+        EcrInput.CheckRegistryId(call, input.RegistryId);
         await call.RequireAsync(EcrActions.DeleteRepository, name);
         try
         {
             var record = await Service(call).DeleteAsync(name, input.Force, call.Http.RequestAborted);
-            return Json(new RepositoryResponse(Describe(call, record)), EcrRepositoryJsonContext.Default.RepositoryResponse);
+            return EcrInput.Json(new RepositoryResponse(Describe(call, record)), EcrRepositoryJsonContext.Default.RepositoryResponse);
         }
         catch (RegistryException e) when (e.Error == RegistryError.NameUnknown)
         {
-            throw NotFound(call, name);
+            throw EcrInput.RepositoryNotFound(call, name);
         }
     }
 
@@ -220,12 +217,4 @@ internal static class RepositoryOperations
     }
 
     private static RepositoryService Service(EcrCall call) => call.Http.RequestServices.GetRequiredService<RepositoryService>();
-
-    private static string Required(string? value, string member) => EcrInput.Required(value, member);
-
-    private static void CheckRegistryId(EcrCall call, string? registryId) => EcrInput.CheckRegistryId(call, registryId);
-
-    private static RegistryException NotFound(EcrCall call, string name) => EcrInput.RepositoryNotFound(call, name);
-
-    private static IResult Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) => EcrInput.Json(value, type);
 }
