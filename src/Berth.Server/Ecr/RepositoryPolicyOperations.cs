@@ -1,7 +1,6 @@
 using Berth.Protocol.Ecr;
 using Berth.Registry;
 using Berth.Registry.Policies;
-using Berth.Registry.Repositories;
 using Berth.Registry.Security;
 
 namespace Berth.Server.Ecr;
@@ -39,7 +38,7 @@ internal static class RepositoryPolicyOperations
                 $"Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided': {e.Message}");
         }
 
-        await RequireRepositoryAsync(call, name);
+        // The store writes only where the repository exists, so a missing one is found here.
         if (!await Store(call).SetRepositoryPolicyAsync(name, text, call.Http.RequestAborted))
         {
             throw EcrInput.RepositoryNotFound(call, name);
@@ -76,31 +75,17 @@ internal static class RepositoryPolicyOperations
         var input = call.Read(EcrRepositoryPolicyJsonContext.Default.RepositoryPolicyRequest);
         var name = EcrInput.Required(input.RepositoryName, "repositoryName");
         EcrInput.CheckRegistryId(call, input.RegistryId);
-        await call.RequireAsync(action, name);
-        await RequireRepositoryAsync(call, name);
+        await EcrInput.AuthorizedRepositoryAsync(call, action, name);
         return name;
     }
 
-    private static async ValueTask RequireRepositoryAsync(EcrCall call, string name)
-    {
-        if (await call.Http.RequestServices.GetRequiredService<RepositoryService>().FindAsync(name, call.Http.RequestAborted) is null)
-        {
-            throw EcrInput.RepositoryNotFound(call, name);
-        }
-    }
-
     private static IResult Json(EcrCall call, string name, string text) =>
-        TypedResults.Json(
-            new RepositoryPolicyResponse(Account(call), name, text),
-            EcrRepositoryPolicyJsonContext.Default.RepositoryPolicyResponse,
-            EcrProtocol.ContentType);
+        EcrInput.Json(new RepositoryPolicyResponse(EcrInput.AccountId(call), name, text), EcrRepositoryPolicyJsonContext.Default.RepositoryPolicyResponse);
 
     private static IPolicyStore Store(EcrCall call) => call.Http.RequestServices.GetRequiredService<IPolicyStore>();
 
     private static PolicyEvaluator Evaluator(EcrCall call) => call.Http.RequestServices.GetRequiredService<PolicyEvaluator>();
 
-    private static string Account(EcrCall call) => call.Http.RequestServices.GetRequiredService<RegistryOptions>().AccountId;
-
     private static RegistryException PolicyNotFound(EcrCall call, string name) =>
-        new(RegistryError.RepositoryPolicyNotFound, $"Repository policy does not exist for the repository with name '{name}' in the registry with id '{Account(call)}'");
+        new(RegistryError.RepositoryPolicyNotFound, $"Repository policy does not exist for the repository with name '{name}' in the registry with id '{EcrInput.AccountId(call)}'");
 }
