@@ -52,7 +52,7 @@ public sealed partial class IamService(
     {
         var name = Name(userName, "userName", 128);
         return await principals.FindUserAsync(name, cancellationToken)
-            ?? throw new RegistryException(RegistryError.NoSuchEntity, $"The user with name {name} cannot be found.");
+            ?? throw NoSuchUser(name);
     }
 
     /// <summary>Lists users whose path starts with <paramref name="pathPrefix"/>.</summary>
@@ -97,7 +97,7 @@ public sealed partial class IamService(
         switch (result)
         {
             case DeleteUserResult.NotFound:
-                throw new RegistryException(RegistryError.NoSuchEntity, $"The user with name {user.Name} cannot be found.");
+                throw NoSuchUser(user.Name);
             case DeleteUserResult.HasAccessKeys:
                 throw new RegistryException(RegistryError.DeleteConflict, "Cannot delete entity, must delete access keys first.");
             case DeleteUserResult.HasPolicies:
@@ -238,7 +238,7 @@ public sealed partial class IamService(
         var now = time.GetUtcNow();
         if (!await principals.SetTokensNotBeforeAsync(user.Name, now, cancellationToken))
         {
-            throw new RegistryException(RegistryError.NoSuchEntity, $"The user with name {user.Name} cannot be found.");
+            throw NoSuchUser(user.Name);
         }
 
         tokens.Forget(user.Name);
@@ -313,6 +313,9 @@ public sealed partial class IamService(
         new(RegistryError.ValidationError, value is null
             ? $"1 validation error detected: Value null at '{member}' failed to satisfy constraint: {constraint}"
             : $"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}");
+
+    private static RegistryException NoSuchUser(string userName) =>
+        new(RegistryError.NoSuchEntity, $"The user with name {userName} cannot be found.");
 
     private static RegistryException NoSuchKey(string accessKeyId) =>
         new(RegistryError.NoSuchEntity, $"The Access Key with id {accessKeyId} cannot be found.");
