@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Berth.Client.Transfer;
 using Berth.Protocol;
@@ -97,7 +96,8 @@ public sealed class RegistryImageSource : IImageSource
             ?? throw new TransferException($"{what}: the registry did not say what kind of manifest it is");
 
         // Fetched by digest: the bytes must hash to it, or the registry (or something between) changed them.
-        var actual = ComputeDigest(bytes, expected);
+        var content = ManifestContent.From(bytes, mediaType, expected);
+        var actual = content.Digest;
         if (expected is not null && actual != expected)
         {
             throw new TransferException($"{what}: the registry sent content with digest {actual}, not {expected}");
@@ -109,7 +109,7 @@ public sealed class RegistryImageSource : IImageSource
             throw new TransferException($"{what}: the registry says the manifest is {claimed}, but its content is {actual}");
         }
 
-        return new ManifestContent(bytes, mediaType, actual);
+        return content;
     }
 
     /// <inheritdoc/>
@@ -196,11 +196,6 @@ public sealed class RegistryImageSource : IImageSource
         _transport.Dispose();
         return ValueTask.CompletedTask;
     }
-
-    private static string ComputeDigest(byte[] bytes, string? like) =>
-        like is not null && Protocol.Digest.TryParse(like, out var parsed) && parsed.Algorithm == "sha512"
-            ? Protocol.Digest.FromHash("sha512", SHA512.HashData(bytes)).ToString()
-            : Protocol.Digest.Sha256(bytes).ToString();
 
     private static string? MediaTypeOf(HttpResponseMessage response, byte[] bytes)
     {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Berth.Protocol;
 using Berth.Protocol.Oci;
@@ -11,12 +12,15 @@ namespace Berth.Client.Transfer;
 /// from a header or a descriptor).</param>
 public sealed record ManifestContent(byte[] Bytes, string MediaType, string Digest)
 {
-    /// <summary>Wraps bytes, computing their sha256 digest.</summary>
+    /// <summary>Wraps bytes, computing their digest: sha512 when <paramref name="like"/> is a sha512 digest, else sha256.</summary>
     /// <param name="bytes">The manifest.</param>
     /// <param name="mediaType">Its media type.</param>
+    /// <param name="like">The digest the bytes were asked for by, if any; its algorithm is the one used.</param>
     /// <returns>The content.</returns>
-    public static ManifestContent From(byte[] bytes, string mediaType) =>
-        new(bytes, mediaType, Protocol.Digest.Sha256(bytes).ToString());
+    public static ManifestContent From(byte[] bytes, string mediaType, string? like = null) =>
+        new(bytes, mediaType, like is not null && Protocol.Digest.TryParse(like, out var parsed) && parsed.Algorithm == "sha512"
+            ? Protocol.Digest.FromHash("sha512", SHA512.HashData(bytes)).ToString()
+            : Protocol.Digest.Sha256(bytes).ToString());
 
     /// <summary>Whether this is an index (OCI index or Docker manifest list).</summary>
     public bool IsIndex => MediaTypes.IsIndex(MediaType);

@@ -71,6 +71,24 @@ public sealed class OciLayoutCopyTests : IDisposable
     }
 
     [Fact]
+    public async Task AChildManifestNamedBySha512IsVerifiedInThatAlgorithmAndCopied()
+    {
+        var source = new OciLayoutBuilder(Path.Combine(_temp.Path, "src"));
+        var image = await source.AddImageAsync("linux/amd64", [1000], seed: 5, TestContext.Current.CancellationToken);
+        var bytes = await File.ReadAllBytesAsync(source.BlobPath(image.Digest), TestContext.Current.CancellationToken);
+        var sha512 = "sha512:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA512.HashData(bytes));
+        Directory.CreateDirectory(Path.Combine(source.Directory, "blobs", "sha512"));
+        await File.WriteAllBytesAsync(Path.Combine(source.Directory, "blobs", "sha512", sha512["sha512:".Length..]), bytes, TestContext.Current.CancellationToken);
+        source.Tag(source.AddIndex(image with { Digest = sha512 }), "v1");
+        var target = Path.Combine(_temp.Path, "dst");
+
+        var result = await CopyAsync($"oci:{source.Directory}:v1", $"oci:{target}:v1", new RecordingProgress());
+
+        Assert.Equal(2, result.Manifests);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(Path.Combine(target, "blobs", "sha512", sha512["sha512:".Length..]), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task ACorruptBlobIsRefusedAndNeverStoredUnderItsDigest()
     {
         var source = new OciLayoutBuilder(Path.Combine(_temp.Path, "src"));

@@ -63,7 +63,7 @@ public sealed class OciLayoutSource : IImageSource
             throw new TransferException($"cannot read manifest {wanted} from the OCI layout {_directory}: {e.Message}", e);
         }
 
-        var content = ManifestContent.From(bytes, OciLayoutFiles.MediaTypeOf(bytes, digest is null ? _root.MediaType : null));
+        var content = ManifestContent.From(bytes, OciLayoutFiles.MediaTypeOf(bytes, digest is null ? _root.MediaType : null), wanted);
         return content.Digest == wanted
             ? content
             : throw new TransferException($"manifest {wanted} in the OCI layout {_directory} is corrupt: its content hashes to {content.Digest}");
