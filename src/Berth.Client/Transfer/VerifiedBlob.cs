@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Berth.Client.IO;
 using Berth.Protocol;
 using Berth.Protocol.Oci;
 
@@ -41,7 +42,8 @@ public static class VerifiedBlob
         }
         finally
         {
-            File.Delete(temporary);
+            // After a successful rename there is nothing to delete; after a failure, a failing delete must not hide why.
+            PrivateFiles.TryDelete(temporary);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Berth.Client.IO;
 using Berth.Protocol;
 using Berth.Protocol.Oci;
 
@@ -249,14 +250,8 @@ public sealed class DockerArchiveDestination : IImageDestination
             await _archive.DisposeAsync();
             if (!_committed)
             {
-                try
-                {
-                    File.Delete(_temporary);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // Nothing more can be done; the name starts with a dot and ends in .tmp, so it is recognizable.
-                }
+                // Best effort; a leftover's name starts with a dot and ends in .tmp, so it is recognizable.
+                PrivateFiles.TryDelete(_temporary);
             }
         }
         finally
