@@ -128,7 +128,7 @@ public sealed class RegistryImageDestination : IImageDestination
         }
         finally
         {
-            await upload.DisposeSourceAsync();
+            await upload.DropSourceAsync();
         }
     }
 
@@ -271,7 +271,7 @@ public sealed class RegistryImageDestination : IImageDestination
                     else
                     {
                         url = new Uri(AppendQuery(_location, "digest=" + Uri.EscapeDataString(blob.Digest!)));
-                        _done = await PutAsync(url, cancellationToken);
+                        await PutAsync(url, cancellationToken);
                     }
                 }
                 catch (Exception e) when (RegistryTransport.IsTransportFailure(e) && !cancellationToken.IsCancellationRequested)
@@ -288,8 +288,6 @@ public sealed class RegistryImageDestination : IImageDestination
 
             position(blob.Size);
         }
-
-        public async ValueTask DisposeSourceAsync() => await DropSourceAsync();
 
         private async Task StartAsync(Uri url, CancellationToken cancellationToken)
         {
@@ -378,22 +376,22 @@ public sealed class RegistryImageDestination : IImageDestination
             await FailOrRetryAsync(response, cancellationToken);
         }
 
-        private async Task<bool> PutAsync(Uri url, CancellationToken cancellationToken)
+        // Success ends the upload; FailOrRetryAsync may end it too (a lost session whose blob is there after all).
+        private async Task PutAsync(Uri url, CancellationToken cancellationToken)
         {
             using var response = await _transport.SendRawAsync(() => new HttpRequestMessage(HttpMethod.Put, url) { Content = Empty() }, HttpCompletionOption.ResponseHeadersRead, timeout: true, cancellationToken);
             if (response.IsSuccessStatusCode)
             {
-                return true;
+                _done = true;
             }
-
-            if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+            else if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
                 _needStatus = true;
-                return false;
             }
-
-            await FailOrRetryAsync(response, cancellationToken);
-            return _done;
+            else
+            {
+                await FailOrRetryAsync(response, cancellationToken);
+            }
         }
 
         // The session is gone (404): if a PUT whose answer was lost completed it, or someone else pushed the same
@@ -470,7 +468,7 @@ public sealed class RegistryImageDestination : IImageDestination
         // The registry accepted bytes: the retry budget starts afresh for the next failure.
         private void Progressed() => _failures = 0;
 
-        private async ValueTask DropSourceAsync()
+        public async ValueTask DropSourceAsync()
         {
             if (_source is not null)
             {
