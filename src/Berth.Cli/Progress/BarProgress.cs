@@ -36,7 +36,7 @@ internal sealed class BarProgress : ITransferProgress
 
     public void BlobQueued(Descriptor blob)
     {
-        var task = _context.AddTask(Markup.Escape(Short(blob)), autoStart: true, maxValue: Math.Max(1, blob.Size));
+        var task = _context.AddTask(Markup.Escape(LineProgress.Short(blob)), autoStart: true, maxValue: Math.Max(1, blob.Size));
         _blobs[blob.Digest!] = (task, 0);
         _total.MaxValue += Math.Max(1, blob.Size);
     }
@@ -61,7 +61,7 @@ internal sealed class BarProgress : ITransferProgress
     {
         if (_blobs.TryGetValue(blob.Digest!, out var entry))
         {
-            entry.Task.Description = Markup.Escape($"{Short(blob)} {(presence == BlobPresence.Mounted ? "mounted" : "exists")}");
+            entry.Task.Description = Markup.Escape($"{LineProgress.Short(blob)} {(presence == BlobPresence.Mounted ? "mounted" : "exists")}");
             entry.Task.Value = entry.Task.MaxValue;
             lock (_sum)
             {
@@ -83,6 +83,4 @@ internal sealed class BarProgress : ITransferProgress
             _total.Value = _total.MaxValue;
         }
     }
-
-    private static string Short(Descriptor blob) => blob.Digest is { Length: > 19 } digest ? digest[..19] : blob.Digest ?? "";
 }

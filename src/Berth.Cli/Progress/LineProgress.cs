@@ -62,7 +62,8 @@ internal sealed class LineProgress(TextWriter output, TimeProvider time) : ITran
     public static string Rate(long bytes, TimeSpan elapsed) =>
         elapsed <= TimeSpan.Zero ? "-" : $"{ByteSizes.Format(bytes / elapsed.TotalSeconds)}/s";
 
-    private static string Short(Descriptor blob) => blob.Digest is { Length: > 19 } digest ? digest[..19] : blob.Digest ?? "";
+    /// <summary>The first 12 hex digits of a sha256 digest, with its algorithm: enough to tell layers apart on screen.</summary>
+    public static string Short(Descriptor blob) => blob.Digest is { Length: > 19 } digest ? digest[..19] : blob.Digest ?? "";
 
     private void Write(string? line)
     {
