@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text;
 using Berth.Client.Auth;
 using Berth.Client.CredentialHelper;
 using Berth.Client.Ecr;
@@ -131,24 +132,11 @@ internal static class CredentialHelperCommand
 
             """;
         Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{DockerCredentialHelper.Name}.tmp-{Environment.ProcessId}");
-        File.WriteAllText(temp, script.ReplaceLineEndings("\n"));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        PrivateFiles.WriteAtomically(
+            path,
+            Encoding.UTF8.GetBytes(script.ReplaceLineEndings("\n")),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        }
-
-        try
-        {
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            PrivateFiles.TryDelete(temp);
-            throw;
-        }
-
         return path;
     }
 

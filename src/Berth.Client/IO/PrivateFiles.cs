@@ -42,7 +42,15 @@ public static class PrivateFiles
     /// </summary>
     /// <exception cref="IOException">The file cannot be written.</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be written.</exception>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> content) => WriteAtomically(path, content, FileMode);
+
+    /// <summary>
+    /// <see cref="WriteAtomically(string, ReadOnlySpan{byte})"/> with another mode, for files that are not secret (an
+    /// executable shim).
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be written.</exception>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var fullPath = Path.GetFullPath(path);
@@ -51,7 +59,7 @@ public static class PrivateFiles
         var options = new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
-            options.UnixCreateMode = FileMode;
+            options.UnixCreateMode = mode;
         }
 
         try
@@ -64,8 +72,8 @@ public static class PrivateFiles
 
             if (!OperatingSystem.IsWindows())
             {
-                // The umask may have narrowed the create mode; the file is exactly 0600 whatever it was.
-                File.SetUnixFileMode(temp, FileMode);
+                // The umask may have narrowed the create mode; the file gets exactly the mode asked for.
+                File.SetUnixFileMode(temp, mode);
             }
 
             File.Move(temp, fullPath, overwrite: true);
