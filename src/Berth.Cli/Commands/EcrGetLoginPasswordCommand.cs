@@ -20,8 +20,6 @@ internal static class EcrCommand
 /// </summary>
 internal static class EcrGetLoginPasswordCommand
 {
-    private const string Operation = "GetAuthorizationToken";
-
     public static Command Create(CliContext context)
     {
         var endpointUrl = new Option<string>("--endpoint-url")
@@ -65,10 +63,7 @@ internal static class EcrGetLoginPasswordCommand
             var response = await client.GetAuthorizationTokenAsync(cancellationToken: cancellationToken);
 
             // Like the CLI: only the first entry counts, and the user name is thrown away.
-            var first = response.AuthorizationData.Count > 0
-                ? response.AuthorizationData[0]
-                : throw new EcrException($"The {Operation} response has an empty authorizationData list.");
-            var password = EcrAuthorizationToken.Decode(first.AuthorizationToken).Password;
+            var password = EcrAuthorizationToken.Decode(response.AuthorizationData[0].AuthorizationToken).Password;
             await context.Out.WriteAsync(password + "\n");
             await context.Out.FlushAsync(cancellationToken);
             return ExitCodes.Ok;

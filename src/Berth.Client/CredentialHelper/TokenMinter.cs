@@ -151,9 +151,7 @@ public sealed class TokenMinter
             try
             {
                 var response = await client.GetAuthorizationTokenAsync(request, cancellationToken);
-                var data = response.AuthorizationData.Count > 0
-                    ? response.AuthorizationData[0]
-                    : throw new EcrException("The GetAuthorizationToken response has an empty authorizationData list.");
+                var data = response.AuthorizationData[0];
                 EcrAuthorizationToken.Decode(data.AuthorizationToken);
                 return new CachedToken(
                     registry, settings.Profile, settings.Endpoint.ToString(), data.AuthorizationToken,

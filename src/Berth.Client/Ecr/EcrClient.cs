@@ -68,7 +68,7 @@ public sealed class EcrClient : IDisposable
     /// <param name="cancellationToken">Cancels the call, including retry delays.</param>
     /// <exception cref="EcrServiceException">The service answered with an error.</exception>
     /// <exception cref="EcrConnectionException">The endpoint could not be reached.</exception>
-    /// <exception cref="EcrException">The response or the credentials were unusable.</exception>
+    /// <exception cref="EcrException">The response or the credentials were unusable, or it holds no authorization data.</exception>
     public async Task<GetAuthorizationTokenResponse> GetAuthorizationTokenAsync(
         GetAuthorizationTokenRequest? request = null, CancellationToken cancellationToken = default)
     {
@@ -80,7 +80,10 @@ public sealed class EcrClient : IDisposable
             throw new EcrException($"The {Operation} response has no authorizationData.");
         }
 
-        return response;
+        // Callers use the first entry, as the aws CLI does.
+        return response.AuthorizationData.Count > 0
+            ? response
+            : throw new EcrException($"The {Operation} response has an empty authorizationData list.");
     }
 
     /// <inheritdoc/>
