@@ -149,7 +149,8 @@ public sealed class ImageService(IImageStore images, IManifestStore manifests, M
             ?? throw new InvalidOperationException("stored manifest vanished");
     }
 
-    private static ManifestDocument? Parse(byte[] content)
+    /// <summary>The members of a stored manifest or index the registry reads, or <see langword="null"/> when it is not JSON.</summary>
+    internal static ManifestDocument? Parse(byte[] content)
     {
         try
         {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Berth.Protocol;
 using Berth.Registry.Audit;
+using Berth.Registry.Images;
 using Berth.Registry.Metadata;
 using Microsoft.Extensions.Logging;
 
@@ -116,24 +116,15 @@ public sealed partial class LifecycleService(
         // A platform image of a kept multi-arch index is untagged but not garbage: rules never see it.
         var children = records
             .Where(record => MediaTypes.IsIndex(record.Manifest.MediaType))
-            .SelectMany(record => ChildDigests(record.Manifest.Content))
+            .SelectMany(record => ImageService.Parse(record.Manifest.Content)?.Manifests ?? [])
+            .Select(child => child.Digest)
+            .OfType<string>()
             .ToHashSet(StringComparer.Ordinal);
         var candidates = records
             .Where(record => !children.Contains(record.Manifest.Digest.ToString()))
             .Select(record => new LifecycleImage(record.Manifest.Digest.ToString(), record.Tags, record.Manifest.PushedAt, record.LastPulledAt))
             .ToList();
         return LifecycleEvaluator.Evaluate(policy, candidates, time.GetUtcNow());
-    }
-
-    private static IEnumerable<string> ChildDigests(byte[] index)
-    {
-        using var document = JsonDocument.Parse(index);
-        return document.RootElement.TryGetProperty("manifests", out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray()
-                .Select(child => child.TryGetProperty("digest", out var digest) ? digest.GetString() : null)
-                .OfType<string>()
-                .ToList()
-            : [];
     }
 
     private RegistryException NotFound(string repository) => new(
