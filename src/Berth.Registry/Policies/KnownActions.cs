@@ -5,8 +5,8 @@ namespace Berth.Registry.Policies;
 /// <summary>The action names a policy may grant for the services Berth serves; a typo is refused, not silently ignored.</summary>
 public static class KnownActions
 {
-    /// <summary>Every Amazon ECR API action (botocore's ecr model, 58 operations), so policies written for ECR validate.</summary>
-    public static readonly FrozenSet<string> Ecr = Prefixed("ecr", """
+    /// <summary>Every operation of the Amazon ECR API (botocore's ecr model, 2015-09-21: 58 operations), case as sent.</summary>
+    public static readonly FrozenSet<string> EcrOperations = Words("""
         BatchCheckLayerAvailability BatchDeleteImage BatchGetImage BatchGetRepositoryScanningConfiguration
         CompleteLayerUpload CreatePullThroughCacheRule CreateRepository CreateRepositoryCreationTemplate
         DeleteLifecyclePolicy DeletePullThroughCacheRule DeleteRegistryPolicy DeleteRepository
@@ -21,14 +21,17 @@ public static class KnownActions
         PutReplicationConfiguration PutSigningConfiguration RegisterPullTimeUpdateExclusion SetRepositoryPolicy
         StartImageScan StartLifecyclePolicyPreview TagResource UntagResource UpdateImageStorageClass
         UpdatePullThroughCacheRule UpdateRepositoryCreationTemplate UploadLayerPart ValidatePullThroughCacheRule
-        BatchImportUpstreamImage ReplicateImage
-        """);
+        """).ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>Every Amazon ECR API action: the operations plus the two permission-only actions, so policies written for
+    /// ECR validate.</summary>
+    public static readonly FrozenSet<string> Ecr = Prefixed("ecr", [.. EcrOperations, "BatchImportUpstreamImage", "ReplicateImage"]);
 
     /// <summary>The IAM actions Berth's IAM API serves.</summary>
-    public static readonly FrozenSet<string> Iam = Prefixed("iam", """
+    public static readonly FrozenSet<string> Iam = Prefixed("iam", Words("""
         CreateUser GetUser ListUsers DeleteUser CreateAccessKey ListAccessKeys UpdateAccessKey DeleteAccessKey
         PutUserPolicy GetUserPolicy ListUserPolicies DeleteUserPolicy
-        """);
+        """));
 
     /// <summary>Why <paramref name="pattern"/> is not an acceptable action, or <see langword="null"/> if it is.</summary>
     /// <remarks>
@@ -65,6 +68,8 @@ public static class KnownActions
             : $"The action '{pattern}' matches no {pattern[..colon].ToLowerInvariant()} action (e.g. {known.Order(StringComparer.Ordinal).First()}).";
     }
 
-    private static FrozenSet<string> Prefixed(string prefix, string names) =>
-        names.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(n => $"{prefix}:{n}").ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+    private static string[] Words(string names) => names.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+
+    private static FrozenSet<string> Prefixed(string prefix, IEnumerable<string> names) =>
+        names.Select(n => $"{prefix}:{n}").ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 }

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using Berth.Protocol.Ecr;
 using Berth.Registry;
+using Berth.Registry.Policies;
 using Berth.Registry.Security;
 using Berth.Registry.Audit;
 using Berth.Server.Audit;
@@ -75,24 +76,6 @@ internal static class EcrEndpoints
             ["DeleteRepositoryPolicy"] = RepositoryPolicyOperations.DeleteAsync,
         }.ToFrozenDictionary();
 
-    // Every operation of the ECR model (botocore ecr 2015-09-21). Those without a handler answer a clear
-    // ValidationException instead of UnknownOperationException, which is kept for names ECR does not have.
-    private static readonly FrozenSet<string> ModelOperations = new[]
-    {
-        "BatchCheckLayerAvailability", "BatchDeleteImage", "BatchGetImage", "BatchGetRepositoryScanningConfiguration", "CompleteLayerUpload",
-        "CreatePullThroughCacheRule", "CreateRepository", "CreateRepositoryCreationTemplate", "DeleteLifecyclePolicy", "DeletePullThroughCacheRule",
-        "DeleteRegistryPolicy", "DeleteRepository", "DeleteRepositoryCreationTemplate", "DeleteRepositoryPolicy", "DeleteSigningConfiguration",
-        "DeregisterPullTimeUpdateExclusion", "DescribeImageReplicationStatus", "DescribeImageScanFindings", "DescribeImageSigningStatus",
-        "DescribeImages", "DescribePullThroughCacheRules", "DescribeRegistry", "DescribeRepositories", "DescribeRepositoryCreationTemplates",
-        "GetAccountSetting", "GetAuthorizationToken", "GetDownloadUrlForLayer", "GetLifecyclePolicy", "GetLifecyclePolicyPreview",
-        "GetRegistryPolicy", "GetRegistryScanningConfiguration", "GetRepositoryPolicy", "GetSigningConfiguration", "InitiateLayerUpload",
-        "ListImageReferrers", "ListImages", "ListPullTimeUpdateExclusions", "ListTagsForResource", "PutAccountSetting", "PutImage",
-        "PutImageScanningConfiguration", "PutImageTagMutability", "PutLifecyclePolicy", "PutRegistryPolicy", "PutRegistryScanningConfiguration",
-        "PutReplicationConfiguration", "PutSigningConfiguration", "RegisterPullTimeUpdateExclusion", "SetRepositoryPolicy", "StartImageScan",
-        "StartLifecyclePolicyPreview", "TagResource", "UntagResource", "UpdateImageStorageClass", "UpdatePullThroughCacheRule",
-        "UpdateRepositoryCreationTemplate", "UploadLayerPart", "ValidatePullThroughCacheRule",
-    }.ToFrozenSet(StringComparer.Ordinal);
-
     // Changes an operator wants in the audit log; image pushes and deletes are data, not administration.
     private static readonly FrozenSet<string> AdminOperations = new[]
     {
@@ -117,7 +100,9 @@ internal static class EcrEndpoints
         var name = target.StartsWith(prefix, StringComparison.Ordinal) ? target[prefix.Length..] : null;
         if (name is null || !Operations.TryGetValue(name, out var operation))
         {
-            throw name is not null && ModelOperations.Contains(name)
+            // Every operation of the ECR model: those without a handler answer a clear ValidationException instead of
+            // UnknownOperationException, which is kept for names ECR does not have.
+            throw name is not null && KnownActions.EcrOperations.Contains(name)
                 ? new RegistryException(RegistryError.Unsupported, $"{name} is not supported by this registry")
                 : new RegistryException(RegistryError.UnknownOperation);
         }
